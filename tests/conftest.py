@@ -1,0 +1,45 @@
+"""Shared helpers: where the project is, and how to run its scripts as a user would."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # so tests can `import common`
+
+
+def script_env(**changes):
+    """The environment a script runs in: UTF-8 output, no colour unless a test asks."""
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT))
+    env.pop("NO_COLOR", None)
+    env.update(changes)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def run_script(name, *args, python=sys.executable, env=None, timeout=120):
+    """Run a demo script to the end; stdout and stderr as text."""
+    return subprocess.run(
+        [python, str(ROOT / name), *map(str, args)],
+        cwd=ROOT,
+        env=env or script_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
+
+
+def fenced_blocks(markdown):
+    """The fenced code blocks of a Markdown text, as (info string, text) pairs, in order."""
+    blocks, info, body = [], None, []
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            if info is None:
+                info, body = line[3:].strip(), []
+            else:
+                blocks.append((info, "\n".join(body) + "\n"))
+                info = None
+        elif info is not None:
+            body.append(line)
+    return blocks

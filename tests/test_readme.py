@@ -1,0 +1,47 @@
+"""The README tells the truth: its snippets run, its outputs look like the scripts' own."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, fenced_blocks, run_script, script_env
+from test_visualize import EXPECTED
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = fenced_blocks(README)
+SNIPPETS = [text for info, text in BLOCKS if info == "python"]
+
+
+def test_readme_has_snippets():
+    assert len(SNIPPETS) >= 3
+
+
+@pytest.mark.parametrize("index", range(len(SNIPPETS)))
+def test_every_python_snippet_runs(index, tmp_path):
+    path = tmp_path / f"snippet_{index}.py"
+    path.write_text(SNIPPETS[index], encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(path)], cwd=ROOT, env=script_env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_the_commands_are_the_ones_the_readme_gives():
+    commands = [text for info, text in BLOCKS if info == "bash"]
+    assert commands[0] == "python demo_visualize.py\npython demo_stopwatch.py\n"
+    assert "python -m pip install pytest && python -m pytest\n" in commands
+
+
+def test_the_visualize_output_shown_is_the_real_one():
+    shown = next(text for info, text in BLOCKS if info == "" and text.startswith("1 Heart:"))
+    assert shown.splitlines() == EXPECTED
+    assert run_script("demo_visualize.py", "--pause", 0.05).stdout == shown
+
+
+def test_the_stopwatch_results_shown_have_the_real_format():
+    from test_stopwatch import RESULT
+
+    shown = [line for info, text in BLOCKS for line in text.splitlines() if line.startswith("Execute ")]
+    assert len(shown) >= 6 and all(RESULT.match(line) for line in shown)

@@ -1,0 +1,89 @@
+"""The three runners: every job once, in order; overlap or not; which process ran it."""
+
+import multiprocessing
+import os
+import time
+from functools import partial
+from operator import neg
+
+import pytest
+
+import common
+
+RUNNERS = {
+    "direct": common.run_directly,
+    "threads": common.run_in_threads,
+    "processes": common.run_in_processes,
+}
+START_METHODS = multiprocessing.get_all_start_methods()
+
+
+def overlapping(spans):
+    """True if one instant lies inside every span."""
+    return max(span.start for span in spans) < min(span.end for span in spans)
+
+
+def back_to_back(spans):
+    """True if each span ends before the next one starts."""
+    return all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+def test_each_job_runs_exactly_once(mode, capfd):
+    jobs = [partial(common.say, f"job {n}") for n in range(6)]
+    RUNNERS[mode](jobs)
+    lines = capfd.readouterr().out.splitlines()
+    assert sorted(lines) == sorted(f"job {n}" for n in range(6))
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+def test_results_come_back_in_job_order(mode):
+    spans = RUNNERS[mode]([partial(neg, n) for n in range(5)])
+    assert [span.result for span in spans] == [0, -1, -2, -3, -4]
+    assert all(span.start <= span.end for span in spans)
+
+
+def test_direct_jobs_never_overlap():
+    spans = common.run_directly([partial(time.sleep, 0.02)] * 4)
+    assert back_to_back(spans)
+    assert {span.pid for span in spans} == {os.getpid()}
+
+
+def test_thread_jobs_overlap():
+    spans = common.run_in_threads([partial(time.sleep, 0.5)] * 4)
+    assert overlapping(spans)
+    assert {span.pid for span in spans} == {os.getpid()}
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_process_jobs_overlap_in_other_processes(method):
+    before = time.perf_counter()
+    spans = common.run_in_processes([partial(time.sleep, 0.5)] * 3, method)
+    after = time.perf_counter()
+    assert overlapping(spans)
+    pids = [span.pid for span in spans]
+    assert os.getpid() not in pids and len(set(pids)) == 3
+    # Times read in the children fall inside the parent's: one clock for all processes.
+    assert before < min(span.start for span in spans) and max(span.end for span in spans) < after
+
+
+@pytest.mark.parametrize("mode", RUNNERS)
+def test_a_failing_job_raises_in_the_caller(mode):
+    jobs = [partial(neg, 1), partial(int, "not a number")]
+    with pytest.raises(ValueError):
+        RUNNERS[mode](jobs)
+
+
+def test_a_failing_thread_stops_its_siblings(capfd):
+    """The runner cancels the other threads at their next line, instead of letting them run on."""
+    jobs = [partial(common.sleepy_worker, 1, iterations=100000, pause=0.001), partial(int, "x")]
+    with pytest.raises(ValueError):
+        common.run_in_threads(jobs)
+    assert len(capfd.readouterr().out.splitlines()) < 100000
+    common.run_in_threads([partial(common.say, "still usable")])
+    assert capfd.readouterr().out == "still usable\n"
+
+
+def test_a_child_that_dies_is_reported():
+    with pytest.raises(RuntimeError, match="died"):
+        common.run_in_processes([partial(os._exit, 3)])

@@ -1,0 +1,77 @@
+"""demo_stopwatch.py end to end: every line's format, exact counts, bad arguments."""
+
+import re
+from collections import Counter
+
+import pytest
+
+from conftest import run_script
+
+BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
+RESULT = re.compile(
+    r"^Execute (Directly|Threading|Multiprocessing): +\d+\.\d{3} sec(   (\d+\.\dx (faster|slower)|about the same))?$"
+)
+
+
+def phases(stdout):
+    """The bar lines of each phase (split at blank lines) and the result lines."""
+    blocks = [block.splitlines() for block in re.split(r"\n{2,}", stdout.strip("\n"))]
+    return blocks[:-1], blocks[-1]
+
+
+def worker_of(line):
+    match = BAR.match(line)
+    assert match, f"not a bar: {line!r}"
+    n = int(match["n"])
+    assert len(match["indent"]) == 4 * (n - 1), f"wrong indent: {line!r}"
+    return n
+
+
+@pytest.mark.parametrize("work", ["sleep", "cpu"])
+def test_every_line_has_its_format_and_counts_are_exact(work):
+    result = run_script("demo_stopwatch.py", "--workers", 3, "--iterations", 25, "--work", work)
+    assert result.returncode == 0 and result.stderr == ""
+    bar_phases, results = phases(result.stdout)
+    assert len(bar_phases) == 3
+    for bars in bar_phases:
+        assert Counter(map(worker_of, bars)) == {1: 25, 2: 25, 3: 25}
+    assert [RESULT.match(line).group(1) for line in results] == ["Directly", "Threading", "Multiprocessing"]
+
+
+def test_run_directly_the_workers_take_turns():
+    result = run_script("demo_stopwatch.py", "--workers", 3, "--iterations", 10)
+    direct = phases(result.stdout)[0][0]
+    assert [worker_of(line) for line in direct] == [1] * 10 + [2] * 10 + [3] * 10
+
+
+def test_phases_are_separated_like_the_seed():
+    out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1).stdout
+    lines = out.split("\n")
+    assert lines[:9] == ["██ 1 ██", "", "", "", "██ 1 ██", "", "", "", "██ 1 ██"]
+    assert lines[9:11] == ["", ""] and lines[11].startswith("Execute Directly:")
+
+
+@pytest.mark.parametrize(
+    "args, bad",
+    [
+        (["--workers", "0"], "'0'"),
+        (["--workers", "-3"], "'-3'"),
+        (["--workers", "four"], "'four'"),
+        (["--iterations", "2.5"], "'2.5'"),
+        (["--work", "gpu"], "'gpu'"),
+        (["--start-method", "teleport"], "'teleport'"),
+        (["--colour"], "--colour"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args, bad):
+    result = run_script("demo_stopwatch.py", *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and bad in result.stderr
+
+
+def test_help_names_every_option():
+    result = run_script("demo_stopwatch.py", "--help")
+    assert result.returncode == 0
+    for option in ("--workers", "--iterations", "--work", "--start-method"):
+        assert option in result.stdout

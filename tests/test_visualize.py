@@ -1,0 +1,52 @@
+"""demo_visualize.py end to end: the seed's 24 lines, in the seed's order."""
+
+import re
+
+import pytest
+
+from conftest import ROOT, fenced_blocks, run_script
+
+SHAPES = [("1 Heart:", "♥"), ("2 Rhombus:", "♦"), ("3 Sun:", "☼")]
+EXPECTED = [f"{label:<16}{symbol * size}" for size in range(1, 9) for label, symbol in SHAPES]
+ROW = re.compile(r"^([123]) (Heart|Rhombus|Sun): +(♥+|♦+|☼+)$")
+
+
+def seed_demo_block():
+    """The first output block under '## Demo' in the seed document, if it is beside the repo."""
+    seed = ROOT.parent / "shared" / "seed-readme.md"
+    if not seed.exists():
+        pytest.skip("the seed document is not beside this checkout")
+    demo = seed.read_text(encoding="utf-8").split("## Demo", 1)[1]
+    return next(text for info, text in fenced_blocks(demo) if info == "").splitlines()
+
+
+def test_threads_print_the_seeds_24_lines_in_order():
+    result = run_script("demo_visualize.py", "--pause", 0.1)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.splitlines() == EXPECTED
+
+
+def test_expected_lines_are_the_seeds():
+    assert seed_demo_block() == EXPECTED
+
+
+def test_direct_draws_one_shape_after_another():
+    result = run_script("demo_visualize.py", "--mode", "direct", "--pause", 0.01)
+    order = [line.split()[0] for line in result.stdout.splitlines()]
+    assert order == ["1"] * 8 + ["2"] * 8 + ["3"] * 8
+    assert sorted(result.stdout.splitlines()) == sorted(EXPECTED)
+
+
+def test_processes_draw_every_row_whole():
+    result = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.05)
+    assert result.returncode == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert all(ROW.match(line) for line in lines)
+    assert sorted(lines) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("args", [["--mode", "fibres"], ["--pause", "0"], ["--pause", "nan"], ["--pause", "soon"]])
+def test_bad_arguments_exit_2_with_one_line(args):
+    result = run_script("demo_visualize.py", *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and repr(args[1]) in result.stderr
