@@ -165,16 +165,19 @@ def run_in_threads(jobs):
         if not outcomes[index][0]:
             _cancelled.set()  # one job failed (say, stdout closed): stop the others too
 
-    threads = [threading.Thread(target=attempt, args=item) for item in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
+    threads = []
     try:
+        with _ctrl_c_held():  # a Ctrl-C here would leave some threads started and unwatched
+            for item in enumerate(jobs):
+                threads.append(threading.Thread(target=attempt, args=item))
+                threads[-1].start()
         for thread in threads:
             thread.join()
     except BaseException:  # Ctrl-C: ask every thread to stop at its next line
         _cancelled.set()
         for thread in threads:
-            thread.join()
+            if thread.ident is not None:
+                thread.join()
         raise
     finally:
         _cancelled.clear()
@@ -185,6 +188,7 @@ def run_in_processes(jobs, start_method=None):
     """One process per job; start_method is 'fork', 'spawn', 'forkserver' or None (default)."""
     context = multiprocessing.get_context(start_method)
     processes, readers = [], []
+    _start_helper_processes(context)
     try:
         with _ctrl_c_held():
             for job in jobs:
@@ -241,13 +245,23 @@ def _receive(reader, process):
         return False, RuntimeError(f"worker process {process.pid} died (exit code {process.exitcode})")
 
 
+def _start_helper_processes(context):
+    """Start the resource tracker that spawn and forkserver use, before Ctrl-C is held:
+    starting it releases the hold (multiprocessing unblocks SIGINT when it is done)."""
+    if context.get_start_method() != "fork" and hasattr(signal, "pthread_sigmask"):
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+
+
 @contextmanager
 def _ctrl_c_held():
-    """Hold Ctrl-C back while children start, then deliver it.
+    """Hold Ctrl-C back while threads or processes start, then deliver it.
 
-    A child inherits the blocked signal, so a Ctrl-C during its start-up (a spawned
-    child is still importing) waits until _child ignores it: no traceback from a child.
-    The parent loses nothing: a held Ctrl-C arrives as KeyboardInterrupt on release.
+    Held, it cannot strike between two starts, when some workers run and the runner
+    is not yet watching them. A child process inherits the hold, so a Ctrl-C during
+    its start-up (a spawned child is still importing) waits until _child ignores it:
+    no traceback from a child. Nothing is lost: on release it arrives as KeyboardInterrupt.
     """
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield

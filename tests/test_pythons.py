@@ -1,0 +1,80 @@
+"""Both demos on every Python 3.9+ this machine has: on PATH, and pyenv's versions."""
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_script, script_env
+from test_stopwatch import RESULT, phases, worker_of
+from test_visualize import EXPECTED
+
+NAMES = [f"python3.{minor}" for minor in range(9, 15)] + ["python3.13t", "python3.14t"]
+PROBE = "import sys, sysconfig as c; print(sys.version.split()[0], c.get_config_var('Py_GIL_DISABLED') or 0, sys.executable)"
+
+
+def candidates():
+    """Interpreter paths worth probing, the current one first."""
+    paths = [sys.executable] + [shutil.which(name) for name in NAMES]
+    pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    paths += sorted(glob.glob(os.path.join(pyenv_root, "versions", "*", "bin", "python3*")))
+    return [path for path in paths if path and "shims" not in path]
+
+
+def interpreters():
+    """One (label, path) per distinct working Python 3.9 or newer."""
+    found = {}
+    for path in candidates():
+        try:
+            probe = subprocess.run([path, "-c", PROBE], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode != 0:
+            continue
+        version, free_threaded, executable = probe.stdout.split(maxsplit=2)
+        if tuple(map(int, version.split(".")[:2])) < (3, 9):
+            continue
+        label = version + ("t" if free_threaded == "1" else "")
+        found.setdefault(label, executable.strip())
+    return sorted(found.items(), key=lambda item: [int(part) for part in item[0].rstrip("t").split(".")])
+
+
+PYTHONS = interpreters()
+
+
+@pytest.mark.parametrize("python", [path for _, path in PYTHONS], ids=[label for label, _ in PYTHONS])
+def test_both_demos_on(python):
+    bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 5, python=python)
+    assert bars.returncode == 0 and bars.stderr == ""
+    bar_phases, results = phases(bars.stdout)
+    assert [sorted(map(worker_of, block)) for block in bar_phases] == [[1] * 5 + [2] * 5] * 3
+    assert len(results) == 3 and all(RESULT.match(line) for line in results)
+
+    shapes = run_script("demo_visualize.py", "--pause", 0.1, python=python)
+    assert shapes.returncode == 0 and shapes.stderr == ""
+    assert shapes.stdout.splitlines() == EXPECTED
+
+
+NEW_PYTHONS = [(label, path) for label, path in PYTHONS if tuple(map(int, label.rstrip("t").split(".")[:2])) >= (3, 12)]
+
+
+@pytest.mark.parametrize("python", [path for _, path in NEW_PYTHONS], ids=[label for label, _ in NEW_PYTHONS])
+def test_no_fork_warning_on(python):
+    """3.12+ warns when fork() runs while other threads are alive; the thread phase must be over."""
+    for script, args in [
+        ("demo_stopwatch.py", ["--iterations", 20]),
+        ("demo_visualize.py", ["--mode", "processes", "--pause", 0.02]),
+    ]:
+        result = subprocess.run(
+            [python, "-W", "error", "-W", "always::DeprecationWarning", script, *map(str, args)],
+            cwd=ROOT,
+            env=script_env(),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+        )
+        assert result.returncode == 0 and result.stderr == ""

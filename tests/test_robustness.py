@@ -1,0 +1,195 @@
+"""The demos behave like well-made commands: Ctrl-C, a closed pipe, a plain terminal,
+every start method, many workers, warnings as errors."""
+
+import multiprocessing
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from conftest import ROOT, run_script, script_env
+from test_stopwatch import RESULT, phases, worker_of
+from test_visualize import EXPECTED
+
+START_METHODS = multiprocessing.get_all_start_methods()
+posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
+
+
+def start(name, *args, env=None):
+    """Start a script in its own process group, as a shell starts a foreground job."""
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / name), *map(str, args)],
+        cwd=ROOT,
+        env=env or script_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+
+
+def read_until_blank_runs(stream, runs):
+    """Read lines until `runs` runs of blank lines have passed: the start of phase runs + 1."""
+    seen, passed, previous = [], 0, "x"
+    while passed < runs:
+        line = stream.readline()
+        assert line, "the script ended too soon"
+        seen.append(line)
+        if line == "\n" and previous != "\n":
+            passed += 1
+        previous = line
+    return seen
+
+
+def live_members(group):
+    """PIDs of processes in a process group that have not exited (zombies excluded)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[2] == str(group) and fields[0] != "Z":
+            members.append(int(entry))
+    return members
+
+
+def assert_group_ends(group):
+    """Children and helper processes (forkserver, resource tracker) end once the script has."""
+    deadline = time.monotonic() + 10  # a guard against hanging, not a speed target
+    while live_members(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_members(group) == []
+
+
+def interrupt(process, stdout_so_far):
+    """Send Ctrl-C to the whole group, as a terminal does; return (all stdout, stderr)."""
+    os.killpg(process.pid, signal.SIGINT)
+    rest, err = process.communicate(timeout=30)
+    return "".join(stdout_so_far) + rest, err
+
+
+# -- 1. Ctrl-C ------------------------------------------------------------------
+
+STOPWATCH_PHASES = [("direct", 0, None), ("threads", 1, None)] + [
+    (f"processes-{method}", 2, method) for method in START_METHODS
+]
+
+
+@posix_only
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
+@pytest.mark.parametrize("when", ["at its start", "midway"])  # its first line, or its 60th
+@pytest.mark.parametrize("phase, separators, method", STOPWATCH_PHASES, ids=[p[0] for p in STOPWATCH_PHASES])
+def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
+    args = ["--workers", 2, "--iterations", 1500] + (["--start-method", method] if method else [])
+    process = start("demo_stopwatch.py", *args)
+    seen = read_until_blank_runs(process.stdout, separators)
+    seen += [process.stdout.readline() for _ in range(1 if when == "at its start" else 60)]
+    out, err = interrupt(process, seen)
+    assert process.returncode == 130
+    assert err == "Interrupted\n"
+    assert_group_ends(process.pid)
+    blocks = [block for block in re.split(r"\n{2,}", out.strip("\n")) if block]
+    assert len(blocks) <= separators + 1, "the run went on into the next phase"
+    stopped = blocks[separators].splitlines() if len(blocks) > separators else []
+    assert len(stopped) < 2 * 1500, "the interrupted phase ran to its end"
+    assert not RESULT.search(out)
+
+
+@posix_only
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
+@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS])
+def test_ctrl_c_while_drawing_shapes(mode):
+    args = ["--mode", mode.split("-")[0], "--pause", 0.2]
+    if mode.startswith("processes"):
+        args += ["--start-method", mode.split("-")[1]]
+    process = start("demo_visualize.py", *args)
+    seen = [process.stdout.readline() for _ in range(4)]
+    out, err = interrupt(process, seen)
+    assert process.returncode == 130
+    assert err == "Interrupted\n"
+    assert_group_ends(process.pid)
+    assert len(out.splitlines()) < 24, "the drawing went on to its end"
+
+
+# -- 2. A closed pipe -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lines", [1, 4100, 8200], ids=["direct", "threads", "processes"])
+def test_stopwatch_into_a_pipe_closed_early(lines):
+    process = start("demo_stopwatch.py")
+    for _ in range(lines):
+        process.stdout.readline()
+    process.stdout.close()  # as `| head` does when it has had enough
+    err = process.stderr.read()
+    process.wait(timeout=30)
+    assert err == ""
+    assert process.returncode == 1
+
+
+@pytest.mark.parametrize("mode", ["direct", "threads", "processes"])
+def test_visualize_into_a_pipe_closed_early(mode):
+    process = start("demo_visualize.py", "--mode", mode, "--pause", 0.05)
+    process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read()
+    process.wait(timeout=30)
+    assert err == ""
+    assert process.returncode == 1
+
+
+# -- 3. A terminal that cannot show the symbols ---------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_plain_terminal_gets_ascii_stand_ins(encoding):
+    env = script_env(PYTHONIOENCODING=encoding)
+    shapes = run_script("demo_visualize.py", "--pause", 0.05, env=env)
+    assert shapes.returncode == 0 and shapes.stderr == ""
+    ascii_rows = [row.replace("♥", "<3").replace("♦", "<>").replace("☼", "*") for row in EXPECTED]
+    assert shapes.stdout.splitlines() == ascii_rows
+
+    bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 3, "--start-method", "spawn", env=env)
+    assert bars.returncode == 0 and bars.stderr == ""
+    bar_phases, results = phases(bars.stdout)
+    for block in bar_phases:
+        assert Counter(block) == {"## 1 ##": 3, "    ## 2 ##": 3}
+    assert all(RESULT.match(line) for line in results)
+
+
+# -- 4. Every start method -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_every_start_method_runs_both_demos(method):
+    bars = run_script("demo_stopwatch.py", "--workers", 3, "--iterations", 10, "--start-method", method)
+    assert bars.returncode == 0 and bars.stderr == ""
+    processes_phase = phases(bars.stdout)[0][2]
+    assert Counter(map(worker_of, processes_phase)) == {1: 10, 2: 10, 3: 10}
+
+    shapes = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.1, "--start-method", method)
+    assert shapes.returncode == 0 and shapes.stderr == ""
+    assert sorted(shapes.stdout.splitlines()) == sorted(EXPECTED)
+
+
+# -- 6. No torn lines ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("work, iterations", [("sleep", 150), ("cpu", 40)])
+def test_sixteen_workers_never_tear_a_line(work, iterations):
+    result = run_script("demo_stopwatch.py", "--workers", 16, "--iterations", iterations, "--work", work)
+    assert result.returncode == 0 and result.stderr == ""
+    bar_phases, results = phases(result.stdout)
+    assert len(bar_phases) == 3 and len(results) == 3
+    for block in bar_phases:
+        assert Counter(map(worker_of, block)) == {n: iterations for n in range(1, 17)}
+
+
+# -- 5 and 7, every Python and no warnings: see test_pythons.py
