@@ -4,7 +4,8 @@ Read it top to bottom:
   1. Printing a line so that concurrent lines never tear.
   2. The workers: one function per kind of work, told which worker it is by a number.
   3. The runners: one list of jobs run directly, in threads, or in processes.
-  4. Running a demo as a well-behaved command (Ctrl-C, a closed pipe).
+  4. What every timing depends on: the Python, its GIL, the CPUs, the start method.
+  5. Running a demo as a well-behaved command (Ctrl-C, a closed pipe, bad arguments).
 
 A job is any function that takes no arguments, usually made with functools.partial:
     jobs = [partial(sleepy_worker, n, iterations=10) for n in (1, 2, 3)]
@@ -273,7 +274,36 @@ def _ctrl_c_held():
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-# -- 4. Running a demo as a command --------------------------------------------
+# -- 4. What every timing depends on -------------------------------------------
+
+
+def available_cpus():
+    """CPUs this process may run on (fewer than the machine's under taskset or a container)."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def gil_enabled():
+    """False only on a free-threaded build running without the GIL (3.13t, 3.14t)."""
+    return sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+
+
+def describe_python(start_method=None):
+    """The four facts every timing here depends on, in one line."""
+    version = f"{sys.implementation.name} {sys.version.split()[0]}".replace("cpython", "Python")
+    gil = "GIL enabled" if gil_enabled() else "GIL disabled"
+    return f"{version}, {gil}, {available_cpus()} CPUs available, start method {method_name(start_method)}"
+
+
+def method_name(start_method=None):
+    """The start method processes will really use: the one asked for, or the platform's."""
+    return multiprocessing.get_context(start_method).get_start_method()
+
+
+# -- 5. Running a demo as a command --------------------------------------------
 
 
 def run_demo(main):
@@ -316,5 +346,5 @@ def add_start_method(parser):
     parser.add_argument(
         "--start-method",
         choices=multiprocessing.get_all_start_methods(),
-        help=f"how processes start (default here: {multiprocessing.get_context().get_start_method()})",
+        help=f"how processes start (default here: {method_name()})",
     )

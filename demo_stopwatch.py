@@ -2,12 +2,16 @@
 
     python demo_stopwatch.py               # waiting work: threads win
     python demo_stopwatch.py --work cpu    # CPU work: threads win nothing, processes do
+    python demo_stopwatch.py --work none   # no work: what starting a thread or a process costs
 
 Each worker prints its bar, '██ N ██', once per iteration. Watch the bars: run directly
-they come worker by worker; in threads and processes they interleave.
+they come worker by worker; in threads and processes they interleave. At the end, a
+timeline shows when each worker ran.
 """
 
+import math
 import time
+from collections import namedtuple
 from functools import partial
 
 import common
@@ -16,6 +20,7 @@ import common
 WORK = {
     "sleep": common.sleepy_worker,  # waits: the GIL is released while it sleeps
     "cpu": common.busy_worker,  # computes: the GIL is held while it computes
+    "none": common.idle_worker,  # returns at once: only starting and joining is left
 }
 
 
@@ -31,10 +36,15 @@ def parse_args(argv=None):
 
 
 def make_jobs(work, workers, iterations):
+    if work == "none":
+        return [partial(common.idle_worker, n) for n in range(1, workers + 1)]
     return [partial(WORK[work], n, iterations) for n in range(1, workers + 1)]
 
 
 # 2. The three ways to run the same jobs, in the order the demo runs them.
+Run = namedtuple("Run", "name start seconds spans")
+
+
 def modes(start_method):
     return [
         ("Directly", common.run_directly),
@@ -43,19 +53,19 @@ def modes(start_method):
     ]
 
 
-def timed_run(runner, jobs):
-    """Seconds from the first job's start to the last job's end, as the caller sees it."""
+def timed_run(name, runner, jobs):
+    """Run the jobs; the seconds are the caller's, from before the first start to after the last join."""
     start = time.perf_counter()
-    runner(jobs)
-    return time.perf_counter() - start
+    spans = runner(jobs)
+    return Run(name, start, time.perf_counter() - start, spans)
 
 
 # 3. Report each time, and how many times faster than running directly it was.
-def result_line(name, seconds, direct):
-    line = f"Execute {name + ':':<16} {seconds:.3f} sec"
-    if name == "Directly":
+def result_line(run, direct):
+    line = f"Execute {run.name + ':':<16} {run.seconds:.3f} sec"
+    if run is direct:
         return line
-    ratio = direct / seconds
+    ratio = direct.seconds / run.seconds
     if ratio >= 1.05:
         return f"{line}   {ratio:.1f}x faster"
     if ratio <= 0.95:
@@ -63,17 +73,78 @@ def result_line(name, seconds, direct):
     return f"{line}   about the same"
 
 
+def start_cost_line(threads, processes, workers, method):
+    """With no work, a run's time is what starting and joining its workers cost."""
+    thread, process = threads.seconds / workers, processes.seconds / workers
+    return (
+        f"Start cost: a thread {thread * 1000:.3f} ms, a process ({method}) {process * 1000:.3f} ms:"
+        f" a process cost {process / thread:.0f}x a thread"
+    )
+
+
+# 4. The timeline: one row per worker, one column per slice of time, on one scale for
+#    all three runs, so that one after another and all at once can be told at a glance.
+WIDTH = 60
+MAX_ROWS = 16  # with more workers, each row stands for a group of them
+
+
+def timeline(runs, width=WIDTH):
+    scale = max(run.seconds for run in runs) / width
+    groups = worker_groups(len(runs[0].spans))
+    size = "one worker" if len(groups[0]) == 1 else f"{len(groups[0])} workers"
+    number_width = len(group_label(groups[-1]))
+    lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms, one row = {size}):"]
+    for run in runs:
+        for row, group in enumerate(groups):
+            label = run.name if row == 0 else ""
+            cells = timeline_cells(run, [run.spans[n - 1] for n in group], scale, width)
+            lines.append(f"{label:<16} {group_label(group):>{number_width}} " + common.paint(cells, group[0]))
+    return lines
+
+
+def worker_groups(workers):
+    """Worker numbers 1..workers in at most MAX_ROWS consecutive groups."""
+    size = math.ceil(workers / MAX_ROWS)
+    return [list(range(first, min(first + size, workers + 1))) for first in range(1, workers + 1, size)]
+
+
+def group_label(group):
+    return str(group[0]) if len(group) == 1 else f"{group[0]}-{group[-1]}"
+
+
+def timeline_cells(run, spans, scale, width):
+    """A row with a block in each column where one of the spans ran; at least one block."""
+
+    def column(moment):
+        return min(width, round((moment - run.start) / scale))
+
+    filled = [False] * width
+    for span in spans:
+        first, last = column(span.start), column(span.end)
+        filled[first:last] = [True] * (last - first)
+    if not any(filled):  # too short to see at this scale: one block where it began
+        filled[min(width - 1, column(spans[0].start))] = True
+    block = common.glyph("█")
+    return "".join(block if cell else " " for cell in filled).rstrip()
+
+
 def main(argv=None):
     args = parse_args(argv)
     jobs = make_jobs(args.work, args.workers, args.iterations)
-    seconds = {}
+    runs = []
     for index, (name, runner) in enumerate(modes(args.start_method)):
-        if index:
+        if index and args.work != "none":  # with no work there are no bars to separate
             common.say("\n\n")  # blank lines between the phases, as in the seed
-        seconds[name] = timed_run(runner, jobs)
+        runs.append(timed_run(name, runner, jobs))
     common.say("\n")
-    for name in seconds:
-        common.say(result_line(name, seconds[name], seconds["Directly"]))
+    common.say(common.describe_python(args.start_method))
+    for run in runs:
+        common.say(result_line(run, runs[0]))
+    if args.work == "none":
+        common.say(start_cost_line(runs[1], runs[2], args.workers, common.method_name(args.start_method)))
+    common.say("")
+    for line in timeline(runs):
+        common.say(line)
 
 
 if __name__ == "__main__":

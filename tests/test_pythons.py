@@ -13,7 +13,9 @@ from test_stopwatch import RESULT, phases, worker_of
 from test_visualize import EXPECTED
 
 NAMES = [f"python3.{minor}" for minor in range(9, 15)] + ["python3.13t", "python3.14t"]
-PROBE = "import sys, sysconfig as c; print(sys.version.split()[0], c.get_config_var('Py_GIL_DISABLED') or 0, sys.executable)"
+PROBE = (
+    "import sys, sysconfig as c;print(sys.version.split()[0], c.get_config_var('Py_GIL_DISABLED') or 0, sys.executable)"
+)
 
 
 def candidates():

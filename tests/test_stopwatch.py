@@ -13,10 +13,25 @@ RESULT = re.compile(
 )
 
 
+PYTHON = re.compile(
+    r"^Python (?P<version>3\.\d+\.\d+\S*), GIL (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs available,"
+    r" start method (?P<method>fork|spawn|forkserver)$"
+)
+START_COST = re.compile(
+    r"^Start cost: a thread (\d+\.\d{3}) ms, a process \((fork|spawn|forkserver)\) (\d+\.\d{3}) ms:"
+    r" a process cost (\d+)x a thread$"
+)
+
+
+def sections(stdout):
+    """Blocks of the output, split at blank lines: bar phases, then the report, then the timeline."""
+    return [block.splitlines() for block in re.split(r"\n{2,}", stdout.strip("\n"))]
+
+
 def phases(stdout):
-    """The bar lines of each phase (split at blank lines) and the result lines."""
-    blocks = [block.splitlines() for block in re.split(r"\n{2,}", stdout.strip("\n"))]
-    return blocks[:-1], blocks[-1]
+    """The bar lines of each phase, and the result lines."""
+    blocks = sections(stdout)
+    return blocks[:-2], [line for line in blocks[-2] if line.startswith("Execute ")]
 
 
 def worker_of(line):
@@ -48,7 +63,9 @@ def test_phases_are_separated_like_the_seed():
     out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1).stdout
     lines = out.split("\n")
     assert lines[:9] == ["██ 1 ██", "", "", "", "██ 1 ██", "", "", "", "██ 1 ██"]
-    assert lines[9:11] == ["", ""] and lines[11].startswith("Execute Directly:")
+    assert lines[9:11] == ["", ""] and PYTHON.match(lines[11])
+    assert [RESULT.match(line)[1] for line in lines[12:15]] == ["Directly", "Threading", "Multiprocessing"]
+    assert lines[15] == "" and lines[16].startswith("When each worker ran")
 
 
 @pytest.mark.parametrize(

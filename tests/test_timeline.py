@@ -1,0 +1,175 @@
+"""The report after the bars: the interpreter line, the start cost, the timeline, colour."""
+
+import multiprocessing
+import os
+import platform
+import re
+import subprocess
+import sys
+
+import pytest
+
+import common
+import demo_stopwatch
+from conftest import ROOT, run_script, script_env
+from test_stopwatch import PYTHON, RESULT, START_COST, sections
+
+ROW = re.compile(r"^(?P<label>Directly|Threading|Multiprocessing|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█ ]*)$")
+
+
+def run(name, seconds, *intervals):
+    """A finished run starting at 0 whose workers ran in the given (start, end) intervals."""
+    spans = [common.Span(start, end, 0, None) for start, end in intervals]
+    return demo_stopwatch.Run(name, 0.0, seconds, spans)
+
+
+def columns(cells):
+    return {index for index, cell in enumerate(cells) if cell != " "}
+
+
+def parse_rows(lines):
+    """{mode: [(workers, set of filled columns), ...]} from the timeline's rows."""
+    rows, mode = {}, None
+    for line in lines[1:]:
+        match = ROW.match(line)
+        assert match, f"not a timeline row: {line!r}"
+        mode = match["label"] or mode
+        rows.setdefault(mode, []).append((match["workers"], columns(match["cells"])))
+    return rows
+
+
+# -- The drawing, on runs made up here ---------------------------------------------------
+
+
+def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
+    runs = [run("Directly", 1.2, (0.0, 0.6), (0.6, 1.2)), run("Threading", 0.6, (0.0, 0.6), (0.0, 0.6))]
+    lines = demo_stopwatch.timeline(runs)
+    assert lines[0] == "When each worker ran (one column = 20 ms, one row = one worker):"
+    rows = parse_rows(lines)
+    assert rows["Directly"] == [("1", set(range(0, 30))), ("2", set(range(30, 60)))]
+    assert rows["Threading"] == [("1", set(range(0, 30))), ("2", set(range(0, 30)))]
+    assert {len(line) for line in lines[1:]} == {16 + 1 + 1 + 1 + 60, 16 + 1 + 1 + 1 + 30}
+
+
+def test_back_to_back_workers_never_share_a_column():
+    intervals = [(n * 0.0137, (n + 1) * 0.0137) for n in range(7)]
+    rows = parse_rows(demo_stopwatch.timeline([run("Directly", 7 * 0.0137, *intervals)]))
+    filled = [cols for _, cols in rows["Directly"]]
+    assert all(cols for cols in filled)
+    assert all(a.isdisjoint(b) for i, a in enumerate(filled) for b in filled[i + 1 :])
+
+
+def test_a_worker_too_short_to_see_still_gets_one_column():
+    rows = parse_rows(demo_stopwatch.timeline([run("Threading", 1.0, (0.0, 1.0), (0.5, 0.5001))]))
+    assert rows["Threading"][1] == ("2", {30})
+
+
+def test_many_workers_are_grouped_into_at_most_sixteen_rows():
+    intervals = [(n, n + 1) for n in range(64)]
+    lines = demo_stopwatch.timeline([run("Directly", 64, *intervals)])
+    assert "one row = 4 workers" in lines[0]
+    rows = parse_rows(lines)["Directly"]
+    assert [workers for workers, _ in rows] == [f"{n}-{n + 3}" for n in range(1, 65, 4)]
+    filled = [cols for _, cols in rows]
+    assert set().union(*filled) == set(range(60)) and sum(map(len, filled)) == 60, "tiled, one row after another"
+    assert all(max(a) < min(b) for a, b in zip(filled, filled[1:]))
+    assert len({len(line.split("█")[0].rstrip()) for line in lines[2:]}) == 1, "numbers right-aligned"
+
+
+# -- The report of a real run ------------------------------------------------------------
+
+
+def test_sleeping_workers_run_one_after_another_directly_and_together_in_threads():
+    result = run_script("demo_stopwatch.py", "--iterations", 300)
+    report, chart = sections(result.stdout)[-2:]
+    rows = parse_rows(chart)
+    direct = [cols for _, cols in rows["Directly"]]
+    assert all(a.isdisjoint(b) for i, a in enumerate(direct) for b in direct[i + 1 :])
+    assert set.intersection(*[cols for _, cols in rows["Threading"]]), "no moment when all threads ran"
+    assert set.intersection(*[cols for _, cols in rows["Multiprocessing"]]), "no moment when all processes ran"
+    longest = max(len(cols) and max(cols) + 1 for cols in direct)
+    assert longest == 60, "the longest run, direct, spans the full width"
+
+
+def test_the_interpreter_line_states_what_the_timings_depend_on():
+    line = sections(run_script("demo_stopwatch.py", "--iterations", 2).stdout)[-2][0]
+    facts = PYTHON.match(line)
+    assert facts, line
+    assert facts["version"] == platform.python_version()
+    assert facts["gil"] == ("enabled" if common.gil_enabled() else "disabled")
+    assert int(facts["cpus"]) == common.available_cpus()
+    assert facts["method"] == multiprocessing.get_context().get_start_method()
+
+
+@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
+def test_no_work_measures_what_a_start_costs(method):
+    result = run_script("demo_stopwatch.py", "--work", "none", "--start-method", method)
+    assert result.returncode == 0 and result.stderr == ""
+    report, chart = sections(result.stdout)  # no bars at all
+    assert PYTHON.match(report[0])["method"] == method
+    assert all(RESULT.match(line) for line in report[1:4])
+    cost = START_COST.match(report[4])
+    assert cost and cost[2] == method
+    thread, process, ratio = float(cost[1]), float(cost[3]), int(cost[4])
+    assert abs(process / thread - ratio) <= max(1, ratio * 0.01) + 1
+    assert len(chart) == 1 + 3 * 4
+
+
+def test_the_timeline_uses_the_ascii_stand_in():
+    result = run_script("demo_stopwatch.py", "--iterations", 3, env=script_env(PYTHONIOENCODING="ascii"))
+    chart = sections(result.stdout)[-1]
+    assert all(set(line[19:]) <= {"#", " "} for line in chart[1:])
+    assert all("#" in line for line in chart[1:])
+
+
+# -- Colour: only for a person at a terminal --------------------------------------------
+
+
+def run_on_terminal(script, *args, **env):
+    """Run a script with stdout on a pseudo-terminal, as in a terminal window; return what it showed."""
+    pty = pytest.importorskip("pty")
+    master, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / script), *map(str, args)],
+        cwd=ROOT,
+        env=script_env(**env),
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert process.wait(timeout=60) == 0 and process.stderr.read() == b""
+    return b"".join(chunks).decode("utf-8")
+
+
+COLOURED_BAR = re.compile(r"\x1b\[3\dm██ \d ██\x1b\[0m")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_a_terminal_gets_each_worker_in_its_own_colour():
+    shown = run_on_terminal("demo_stopwatch.py", "--workers", 2, "--iterations", 2)
+    assert "\x1b[31m██ 1 ██\x1b[0m" in shown and "\x1b[32m██ 2 ██\x1b[0m" in shown
+    assert "\x1b[31m█" in shown.split("When each worker ran")[1], "the timeline rows are coloured too"
+    shapes = run_on_terminal("demo_visualize.py", "--pause", 0.01)
+    assert "\x1b[33m☼\x1b[0m" in shapes
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_no_color_keeps_a_terminal_plain():
+    shown = run_on_terminal("demo_stopwatch.py", "--workers", 2, "--iterations", 2, NO_COLOR="1")
+    assert "\x1b" not in shown and "██ 2 ██" in shown
+
+
+def test_a_pipe_gets_no_colour():
+    assert "\x1b" not in run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 2).stdout
+    assert "\x1b" not in run_script("demo_visualize.py", "--pause", 0.01).stdout
