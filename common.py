@@ -126,13 +126,12 @@ def shape_worker(n, name, symbol, rounds=8, pause=0.3, delay=0.0):
     Rows are due at fixed times (delay, delay + pause, ...) from the worker's start, so
     a worker started a little after another keeps its place in every round.
     """
-    label = f"{n} {name}:".ljust(16)
-    mark = paint(glyph(symbol), n)
+    label, mark = f"{n} {name}:".ljust(16), glyph(symbol)
     start = time.perf_counter()
     for row in range(1, rounds + 1):
         due = start + delay + (row - 1) * pause
         time.sleep(max(0.0, due - time.perf_counter()))
-        say(label + mark * row)
+        say(label + paint(mark * row, n))
 
 
 # -- 3. The runners ------------------------------------------------------------

@@ -131,12 +131,14 @@ def timeline_cells(run, spans, scale, width):
 def main(argv=None):
     args = parse_args(argv)
     jobs = make_jobs(args.work, args.workers, args.iterations)
+    bars = args.work != "none"  # idle workers print nothing, so there is nothing to set apart
     runs = []
     for index, (name, runner) in enumerate(modes(args.start_method)):
-        if index and args.work != "none":  # with no work there are no bars to separate
+        if index and bars:
             common.say("\n\n")  # blank lines between the phases, as in the seed
         runs.append(timed_run(name, runner, jobs))
-    common.say("\n")
+    if bars:
+        common.say("\n")
     common.say(common.describe_python(args.start_method))
     for run in runs:
         common.say(result_line(run, runs[0]))
