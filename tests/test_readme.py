@@ -40,8 +40,20 @@ def test_the_visualize_output_shown_is_the_real_one():
     assert run_script("demo_visualize.py", "--pause", 0.05).stdout == shown
 
 
-def test_the_stopwatch_results_shown_have_the_real_format():
-    from test_stopwatch import RESULT
+def test_the_stopwatch_reports_shown_have_the_real_format():
+    from test_stopwatch import PYTHON, RESULT, START_COST
+    from test_timeline import parse_rows
 
-    shown = [line for info, text in BLOCKS for line in text.splitlines() if line.startswith("Execute ")]
-    assert len(shown) >= 6 and all(RESULT.match(line) for line in shown)
+    outputs = [text.splitlines() for info, text in BLOCKS if info == "" and "Execute Directly:" in text]
+    assert len(outputs) == 3  # waiting work, CPU work, no work
+    for lines in outputs:
+        python_at = next(i for i, line in enumerate(lines) if line.startswith("Python "))
+        assert PYTHON.match(lines[python_at])
+        assert [RESULT.match(line)[1] for line in lines[python_at + 1 : python_at + 4]] == [
+            "Directly",
+            "Threading",
+            "Multiprocessing",
+        ]
+        chart = lines[lines.index("", python_at) + 1 :]
+        assert set(parse_rows(chart)) == {"Directly", "Threading", "Multiprocessing"}
+    assert any(START_COST.match(line) for lines in outputs for line in lines)

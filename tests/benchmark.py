@@ -1,0 +1,179 @@
+"""Do the demos reach the limits? Speedups, start costs and scaling, measured in one process.
+
+    python tests/benchmark.py              # about three minutes on a 2-core machine
+    python tests/benchmark.py --quick      # fewer repetitions, smaller scaling runs
+
+Not collected by pytest: timings belong here, as ratios within one run, not in tests.
+The workers' bars go to the null device while timing, so what is measured is the demo's
+own machinery and work, not a terminal drawing text.
+"""
+
+import argparse
+import contextlib
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import common  # noqa: E402
+import demo_stopwatch  # noqa: E402
+
+METHODS = multiprocessing.get_all_start_methods()
+
+
+@contextlib.contextmanager
+def bars_to_devnull():
+    """Send file descriptor 1 (the workers' stdout, in every process) to the null device."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    common.silence_stdout()
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def speedups(work, workers, iterations, method=None):
+    """One run of each mode on the same jobs: (direct seconds, threads' speedup, processes' speedup)."""
+    jobs = demo_stopwatch.make_jobs(work, workers, iterations)
+    runs = [demo_stopwatch.timed_run(name, runner, jobs) for name, runner in demo_stopwatch.modes(method)]
+    direct, threads, processes = (run.seconds for run in runs)
+    return direct, direct / threads, direct / processes
+
+
+def median_speedups(repeats, *args):
+    """The median of each of speedups()'s numbers over several runs."""
+    with bars_to_devnull():
+        samples = [speedups(*args) for _ in range(repeats)]
+    return [statistics.median(column) for column in zip(*samples)]
+
+
+def machinery_costs(repeats):
+    """What the demo's own machinery adds: per printed line, and per run beyond the workers' spans."""
+    line = common.bar(1)
+    with bars_to_devnull():
+        start = time.perf_counter()
+        for _ in range(20000):
+            common.say(line)
+        per_line = (time.perf_counter() - start) / 20000
+        start = time.perf_counter()
+        for _ in range(1000):
+            time.sleep(0.0001)
+        per_sleep = (time.perf_counter() - start) / 1000
+        jobs = demo_stopwatch.make_jobs("sleep", 4, 200)
+        extra = {name: [] for name, _ in demo_stopwatch.modes(None)}
+        for _ in range(repeats):
+            for name, runner in demo_stopwatch.modes(None):
+                run = demo_stopwatch.timed_run(name, runner, jobs)
+                busy = max(span.end for span in run.spans) - min(span.start for span in run.spans)
+                extra[name].append(run.seconds - busy if name != "Directly" else 0.0)
+    return per_line, per_sleep, {name: statistics.median(values) for name, values in extra.items()}
+
+
+def start_costs(repeats, workers=8):
+    """Median seconds to start and join one idle thread, and one idle process per start method."""
+    jobs = demo_stopwatch.make_jobs("none", workers, 1)
+
+    def per_worker(runner, *args):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            runner(jobs, *args)
+            times.append((time.perf_counter() - start) / workers)
+        return statistics.median(times)
+
+    common.run_in_threads(jobs)  # a first, cold run of each is not what a start costs
+    costs = {"thread": per_worker(common.run_in_threads)}
+    for method in METHODS:
+        common.run_in_processes(jobs, method)
+        costs[f"process ({method})"] = per_worker(common.run_in_processes, method)
+    return costs
+
+
+def whole_demo_seconds(repeats):
+    """Median wall time of the default `python demo_stopwatch.py`, its output to the null device."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "demo_stopwatch.py")], stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def verdict(holds, text):
+    return f"{'MET   ' if holds else 'MISSED'} {text}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 repetitions instead of 5, smaller scaling runs")
+    args = parser.parse_args()
+    repeats, scale_iterations = (3, 300) if args.quick else (5, 1000)
+    cpus = common.available_cpus()
+
+    print(common.describe_python())
+    print(f"medians of {repeats} runs; speedup = direct seconds / mode seconds, within each run\n")
+
+    _, sleep_threads, sleep_processes = median_speedups(repeats, "sleep", 4, 1000)
+    _, cpu_threads, cpu_processes = median_speedups(repeats, "cpu", 4, 1000)
+    ideal_cpu = min(4, cpus)
+    print(f"{'4 workers':<24}{'threads':>10}{'processes':>12}{'ideal':>8}")
+    print(f"{'waiting work (sleep)':<24}{sleep_threads:>9.2f}x{sleep_processes:>11.2f}x{4:>7.1f}x")
+    print(f"{'CPU work (cpu)':<24}{cpu_threads:>9.2f}x{cpu_processes:>11.2f}x{ideal_cpu:>7.1f}x")
+    print(f"threads reach {sleep_threads / 4:.0%} of the ideal on waiting work;", end=" ")
+    print(f"processes reach {cpu_processes / ideal_cpu:.0%} of the ideal on CPU work\n")
+
+    per_line, per_sleep, extra = machinery_costs(repeats)
+    print("the demo's own machinery")
+    print(f"  say(): one line written whole  {per_line * 1e6:>8.2f} us", end="")
+    print(f"  (the 0.1 ms sleep really takes {per_sleep * 1e6:.0f} us)")
+    for name in ("Threading", "Multiprocessing"):
+        print(f"  {name + ' runner':<31}{extra[name] * 1000:>8.2f} ms a run, beyond the workers' own spans")
+    print()
+
+    print("4 workers of CPU work, by start method")
+    for method in METHODS:
+        _, _, processes = median_speedups(repeats, "cpu", 4, 1000, method)
+        print(f"  processes ({method}){'':<{12 - len(method)}}{processes:>8.2f}x over direct")
+    print()
+
+    costs = start_costs(repeats * 3)
+    print("start and join one idle worker (median of 8-worker runs)")
+    for what, seconds in costs.items():
+        print(f"  {what:<24}{seconds * 1000:>9.3f} ms{seconds / costs['thread']:>8.0f}x a thread")
+    print()
+
+    print(f"speedup over direct as workers grow ({scale_iterations} iterations each)")
+    print(f"{'workers':>8}{'sleep: threads':>16}{'processes':>11}{'cpu: threads':>14}{'processes':>11}")
+    for workers in (1, 2, 4, 8, 16):
+        _, st, sp = median_speedups(max(3, repeats // 2), "sleep", workers, scale_iterations)
+        _, ct, cp = median_speedups(max(3, repeats // 2), "cpu", workers, scale_iterations)
+        print(f"{workers:>8}{st:>15.2f}x{sp:>10.2f}x{ct:>13.2f}x{cp:>10.2f}x")
+    print()
+
+    whole = whole_demo_seconds(repeats)
+    print(f"python demo_stopwatch.py, start to exit: {whole:.2f} s\n")
+
+    method = common.method_name()
+    print(
+        verdict(sleep_threads >= 3.8, f"threads >= 3.8x over direct on the default waiting run: {sleep_threads:.2f}x")
+    )
+    print(
+        verdict(
+            cpu_processes >= 1.8,
+            f"processes >= 1.8x over direct on 4-worker CPU work ({method}, {cpus} CPUs): {cpu_processes:.2f}x",
+        )
+    )
+    print(verdict(whole <= 3.0, f"the default demo_stopwatch.py finishes in <= 3 s: {whole:.2f} s"))
+
+
+if __name__ == "__main__":
+    main()
