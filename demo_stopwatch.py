@@ -85,14 +85,16 @@ def start_cost_line(threads, processes, workers, method):
 # 4. The timeline: one row per worker, one column per slice of time, on one scale for
 #    all three runs, so that one after another and all at once can be told at a glance.
 WIDTH = 60
+LINE = 79  # what fits a classic 80-column terminal
 MAX_ROWS = 16  # with more workers, each row stands for a group of them
 
 
-def timeline(runs, width=WIDTH):
-    scale = max(run.seconds for run in runs) / width
+def timeline(runs):
     groups = worker_groups(len(runs[0].spans))
-    size = "one worker" if len(groups[0]) == 1 else f"{len(groups[0])} workers"
     number_width = len(group_label(groups[-1]))
+    width = min(WIDTH, LINE - (16 + 1 + number_width + 1))
+    scale = max(run.seconds for run in runs) / width
+    size = "one worker" if len(groups[0]) == 1 else f"{len(groups[0])} workers"
     lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms, one row = {size}):"]
     for run in runs:
         for row, group in enumerate(groups):

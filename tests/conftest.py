@@ -17,10 +17,10 @@ def script_env(**changes):
     return {key: value for key, value in env.items() if value is not None}
 
 
-def run_script(name, *args, python=sys.executable, env=None, timeout=120):
-    """Run a demo script to the end; stdout and stderr as text."""
+def run_script(name, *args, python=sys.executable, flags=(), env=None, timeout=120):
+    """Run a demo script to the end (flags go to the interpreter); stdout and stderr as text."""
     return subprocess.run(
-        [python, str(ROOT / name), *map(str, args)],
+        [python, *flags, str(ROOT / name), *map(str, args)],
         cwd=ROOT,
         env=env or script_env(),
         capture_output=True,

@@ -7,8 +7,7 @@ import subprocess
 import sys
 
 import pytest
-
-from conftest import ROOT, run_script, script_env
+from conftest import run_script
 from test_stopwatch import RESULT, phases, worker_of
 from test_visualize import EXPECTED
 
@@ -66,17 +65,8 @@ NEW_PYTHONS = [(label, path) for label, path in PYTHONS if tuple(map(int, label.
 @pytest.mark.parametrize("python", [path for _, path in NEW_PYTHONS], ids=[label for label, _ in NEW_PYTHONS])
 def test_no_fork_warning_on(python):
     """3.12+ warns when fork() runs while other threads are alive; the thread phase must be over."""
-    for script, args in [
-        ("demo_stopwatch.py", ["--iterations", 20]),
-        ("demo_visualize.py", ["--mode", "processes", "--pause", 0.02]),
-    ]:
-        result = subprocess.run(
-            [python, "-W", "error", "-W", "always::DeprecationWarning", script, *map(str, args)],
-            cwd=ROOT,
-            env=script_env(),
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=60,
-        )
+    flags = ["-W", "error", "-W", "always::DeprecationWarning"]
+    stopwatch = run_script("demo_stopwatch.py", "--iterations", 20, python=python, flags=flags)
+    shapes = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.02, python=python, flags=flags)
+    for result in (stopwatch, shapes):
         assert result.returncode == 0 and result.stderr == ""

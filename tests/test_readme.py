@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, fenced_blocks, run_script, script_env
 from test_visualize import EXPECTED
 

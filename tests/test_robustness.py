@@ -11,7 +11,6 @@ import time
 from collections import Counter
 
 import pytest
-
 from conftest import ROOT, run_script, script_env
 from test_stopwatch import RESULT, phases, worker_of
 from test_visualize import EXPECTED

@@ -4,7 +4,6 @@ import re
 from collections import Counter
 
 import pytest
-
 from conftest import run_script
 
 BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")

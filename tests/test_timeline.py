@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, run_script, script_env
+from test_stopwatch import PYTHON, RESULT, START_COST, sections
 
 import common
 import demo_stopwatch
-from conftest import ROOT, run_script, script_env
-from test_stopwatch import PYTHON, RESULT, START_COST, sections
 
 ROW = re.compile(r"^(?P<label>Directly|Threading|Multiprocessing|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█ ]*)$")
 
@@ -71,7 +71,9 @@ def test_many_workers_are_grouped_into_at_most_sixteen_rows():
     rows = parse_rows(lines)["Directly"]
     assert [workers for workers, _ in rows] == [f"{n}-{n + 3}" for n in range(1, 65, 4)]
     filled = [cols for _, cols in rows]
-    assert set().union(*filled) == set(range(60)) and sum(map(len, filled)) == 60, "tiled, one row after another"
+    width = max(max(cols) for cols in filled) + 1
+    assert width >= 50 and all(len(line) <= 79 for line in lines), "as wide as an 80-column terminal allows"
+    assert set().union(*filled) == set(range(width)) and sum(map(len, filled)) == width, "tiled, one after another"
     assert all(max(a) < min(b) for a, b in zip(filled, filled[1:]))
     assert len({len(line.split("█")[0].rstrip()) for line in lines[2:]}) == 1, "numbers right-aligned"
 

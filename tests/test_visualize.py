@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from conftest import ROOT, fenced_blocks, run_script
 
 SHAPES = [("1 Heart:", "♥"), ("2 Rhombus:", "♦"), ("3 Sun:", "☼")]
