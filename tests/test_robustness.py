@@ -87,7 +87,9 @@ STOPWATCH_PHASES = [("direct", 0, None), ("threads", 1, None)] + [
 @pytest.mark.parametrize("when", ["at its start", "midway"])  # its first line, or its 60th
 @pytest.mark.parametrize("phase, separators, method", STOPWATCH_PHASES, ids=[p[0] for p in STOPWATCH_PHASES])
 def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
-    args = ["--workers", 2, "--iterations", 1500] + (["--start-method", method] if method else [])
+    # 4000 lines of about 30 bytes: more than a pipe holds, so the script cannot finish
+    # the phase, and move on, before the test has read most of it.
+    args = ["--workers", 8, "--iterations", 500] + (["--start-method", method] if method else [])
     process = start("demo_stopwatch.py", *args)
     seen = read_until_blank_runs(process.stdout, separators)
     seen += [process.stdout.readline() for _ in range(1 if when == "at its start" else 60)]
@@ -98,7 +100,7 @@ def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
     blocks = [block for block in re.split(r"\n{2,}", out.strip("\n")) if block]
     assert len(blocks) <= separators + 1, "the run went on into the next phase"
     stopped = blocks[separators].splitlines() if len(blocks) > separators else []
-    assert len(stopped) < 2 * 1500, "the interrupted phase ran to its end"
+    assert len(stopped) < 8 * 500, "the interrupted phase ran to its end"
     assert not RESULT.search(out)
 
 
@@ -153,7 +155,7 @@ def test_plain_terminal_gets_ascii_stand_ins(encoding):
     shapes = run_script("demo_visualize.py", "--pause", 0.05, env=env)
     assert shapes.returncode == 0 and shapes.stderr == ""
     ascii_rows = [row.replace("♥", "<3").replace("♦", "<>").replace("☼", "*") for row in EXPECTED]
-    assert shapes.stdout.splitlines() == ascii_rows
+    assert sorted(shapes.stdout.splitlines()) == sorted(ascii_rows)
 
     bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 3, "--start-method", "spawn", env=env)
     assert bars.returncode == 0 and bars.stderr == ""

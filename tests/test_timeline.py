@@ -82,7 +82,7 @@ def test_many_workers_are_grouped_into_at_most_sixteen_rows():
 
 
 def test_sleeping_workers_run_one_after_another_directly_and_together_in_threads():
-    result = run_script("demo_stopwatch.py", "--iterations", 300)
+    result = run_script("demo_stopwatch.py", "--iterations", 500)
     report, chart = sections(result.stdout)[-2:]
     rows = parse_rows(chart)
     direct = [cols for _, cols in rows["Directly"]]
@@ -134,7 +134,7 @@ def run_on_terminal(script, *args, **env):
     process = subprocess.Popen(
         [sys.executable, str(ROOT / script), *map(str, args)],
         cwd=ROOT,
-        env=script_env(**env),
+        env=script_env(**{"TERM": "xterm", **env}),
         stdin=subprocess.DEVNULL,
         stdout=terminal,
         stderr=subprocess.PIPE,

@@ -20,7 +20,7 @@ def seed_demo_block():
 
 
 def test_threads_print_the_seeds_24_lines_in_order():
-    result = run_script("demo_visualize.py", "--pause", 0.1)
+    result = run_script("demo_visualize.py")  # the default pause: shapes a tenth of a second apart
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.splitlines() == EXPECTED
 
