@@ -9,6 +9,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so tests can `import common`
 
 
+def pytest_report_header():
+    from test_pythons import coverage_report
+
+    return coverage_report()
+
+
 def script_env(**changes):
     """The environment a script runs in: UTF-8 output, no colour unless a test asks."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT))

@@ -46,6 +46,18 @@ def interpreters():
 PYTHONS = interpreters()
 
 
+def series(label):
+    """'3.13.0t' -> '3.13t': the feature release a label belongs to."""
+    return ".".join(label.rstrip("t").split(".")[:2]) + ("t" if label.endswith("t") else "")
+
+
+def coverage_report():
+    """For the head of the test report: which promised Pythons run here, which are absent."""
+    found = {series(label) for label, _ in PYTHONS}
+    absent = [name[len("python") :] for name in NAMES if name[len("python") :] not in found]
+    return f"demos run under: {', '.join(label for label, _ in PYTHONS)}; absent here: {', '.join(absent) or 'none'}"
+
+
 @pytest.mark.parametrize("python", [path for _, path in PYTHONS], ids=[label for label, _ in PYTHONS])
 def test_both_demos_on(python):
     bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 5, python=python)
