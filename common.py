@@ -232,7 +232,11 @@ def _child(job, writer):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops a Ctrl-C held since start
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    writer.send(_outcome(job))
+    outcome = _outcome(job)
+    try:
+        writer.send(outcome)  # results and exceptions travel pickled, like the job itself
+    except Exception as error:
+        writer.send((False, RuntimeError(f"the job's outcome could not be pickled: {error}")))
     writer.close()
 
 

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import threading
 import time
 from functools import partial
 from operator import neg
@@ -82,6 +83,11 @@ def test_a_failing_thread_stops_its_siblings(capfd):
     assert len(capfd.readouterr().out.splitlines()) < 100000
     common.run_in_threads([partial(common.say, "still usable")])
     assert capfd.readouterr().out == "still usable\n"
+
+
+def test_a_result_that_cannot_travel_between_processes_is_reported():
+    with pytest.raises(RuntimeError, match="could not be pickled"):
+        common.run_in_processes([threading.Lock])
 
 
 def test_a_child_that_dies_is_reported():

@@ -1,10 +1,12 @@
 """demo_stopwatch.py end to end: every line's format, exact counts, bad arguments."""
 
 import re
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
-from conftest import run_script
+from conftest import ROOT, run_script
 
 BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
 RESULT = re.compile(
@@ -91,3 +93,15 @@ def test_help_names_every_option():
     assert result.returncode == 0
     for option in ("--workers", "--iterations", "--work", "--start-method"):
         assert option in result.stdout
+
+
+def test_importing_the_scripts_starts_nothing():
+    """Spawned children import the main script: only `python demo_*.py` may run a demo."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import common, demo_stopwatch, demo_visualize"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
