@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,19 +83,14 @@ def start_costs(repeats, workers=8):
     """Median seconds to start and join one idle thread, and one idle process per start method."""
     jobs = demo_stopwatch.make_jobs("none", workers, 1)
 
-    def per_worker(runner, *args):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            runner(jobs, *args)
-            times.append((time.perf_counter() - start) / workers)
-        return statistics.median(times)
+    def per_worker(runner):
+        runner(jobs)  # a first, cold run is not what a start costs
+        runs = [demo_stopwatch.timed_run("", runner, jobs) for _ in range(repeats)]
+        return statistics.median(run.seconds for run in runs) / workers
 
-    common.run_in_threads(jobs)  # a first, cold run of each is not what a start costs
     costs = {"thread": per_worker(common.run_in_threads)}
     for method in METHODS:
-        common.run_in_processes(jobs, method)
-        costs[f"process ({method})"] = per_worker(common.run_in_processes, method)
+        costs[f"process ({method})"] = per_worker(partial(common.run_in_processes, start_method=method))
     return costs
 
 
