@@ -115,8 +115,8 @@ def busy_worker(n, iterations=1000, spins=5000):
     return total
 
 
-def idle_worker(n):
-    """No work at all: what is left to time is the cost of starting and joining."""
+def idle_worker(n, iterations=1):
+    """No work at all, however many iterations: what is left to time is starting and joining."""
     return n
 
 

@@ -36,8 +36,6 @@ def parse_args(argv=None):
 
 
 def make_jobs(work, workers, iterations):
-    if work == "none":
-        return [partial(common.idle_worker, n) for n in range(1, workers + 1)]
     return [partial(WORK[work], n, iterations) for n in range(1, workers + 1)]
 
 

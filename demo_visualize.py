@@ -15,11 +15,16 @@ import common
 # 1. The shapes: each is drawn by one worker, told its number, name and symbol.
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]
 
-MODES = {
-    "direct": common.run_directly,
-    "threads": common.run_in_threads,
-    "processes": common.run_in_processes,
-}
+MODES = ["direct", "threads", "processes"]
+
+
+def runner(mode, start_method):
+    """The runner for a mode, with the start method bound for processes."""
+    return {
+        "direct": common.run_directly,
+        "threads": common.run_in_threads,
+        "processes": partial(common.run_in_processes, start_method=start_method),
+    }[mode]
 
 
 def parse_args(argv=None):
@@ -42,11 +47,7 @@ def shape_jobs(pause):
 # 3. Run the same jobs the chosen way.
 def main(argv=None):
     args = parse_args(argv)
-    jobs = shape_jobs(args.pause)
-    if args.mode == "processes":
-        common.run_in_processes(jobs, args.start_method)
-    else:
-        MODES[args.mode](jobs)
+    runner(args.mode, args.start_method)(shape_jobs(args.pause))
 
 
 if __name__ == "__main__":
