@@ -5,13 +5,13 @@
     python demo_stopwatch.py --work none   # no work: what starting a thread or a process costs
 
 Each worker prints its bar, '██ N ██', once per iteration. Watch the bars: run directly
-they come worker by worker; in threads and processes they interleave. At the end, a
-timeline shows when each worker ran.
+they come worker by worker; in threads and processes they interleave. At the end, each
+way's time, its speedup over running directly, how many CPUs it kept busy, and a
+timeline of when each worker ran.
 """
 
-import math
-import time
-from collections import namedtuple
+import os
+import sys
 from functools import partial
 
 import common
@@ -22,27 +22,46 @@ WORK = {
     "cpu": common.busy_worker,  # computes: the GIL is held while it computes
     "none": common.idle_worker,  # returns at once: only starting and joining is left
 }
+KINDS = """kinds of work (--work):
+  sleep  each iteration sleeps 0.1 ms, then prints the bar: waiting work, threads overlap it
+  cpu    each iteration computes for about 0.2 ms (measured on this interpreter before the
+         runs), then prints the bar: CPU work, only processes (or a free-threaded build) share it out
+  none   no work and no bars: what is left is the cost of starting and joining a worker"""
+MOST_WORKERS = 1000
 
 
 def parse_args(argv=None):
-    parser = common.Parser(description="Time the same workers run directly, in threads and in processes.")
-    parser.add_argument("--workers", type=common.positive(int), default=4, help="how many workers (default: 4)")
+    parser = common.Parser(prog="demo_stopwatch.py", description=__doc__, epilog=KINDS)
+    parser.add_argument(
+        "--workers",
+        type=common.positive(int, MOST_WORKERS),
+        default=4,
+        help=f"how many workers, at most {MOST_WORKERS} (default: 4)",
+    )
     parser.add_argument(
         "--iterations", type=common.positive(int), default=1000, help="bars each worker prints (default: 1000)"
     )
     parser.add_argument("--work", choices=WORK, default="sleep", help="what each iteration does (default: sleep)")
     common.add_start_method(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    too_many = common.open_file_limit(args.workers)
+    if too_many:  # refused before any phase starts, rather than failing in the third
+        fit, limit = too_many
+        parser.error(
+            f"argument --workers: {args.workers} worker processes need more open files than the limit"
+            f" of {limit} (ulimit -n) allows; at most {fit} fit"
+        )
+    return args
 
 
 def make_jobs(work, workers, iterations):
-    return [partial(WORK[work], n, iterations) for n in range(1, workers + 1)]
+    """One job per worker; CPU work is sized once, here, so that every worker does the same."""
+    size = {"steps": common.steps_for(common.CPU_ITERATION)} if work == "cpu" else {}
+    return [partial(WORK[work], n, iterations, **size) for n in range(1, workers + 1)]
 
 
-# 2. The three ways to run the same jobs, in the order the demo runs them.
-Run = namedtuple("Run", "name start seconds spans")
-
-
+# 2. The three ways to run the same jobs, in the order the demo runs them, each timed
+#    from here, the caller: common.timed_run.
 def modes(start_method):
     return [
         ("Directly", common.run_directly),
@@ -51,24 +70,27 @@ def modes(start_method):
     ]
 
 
-def timed_run(name, runner, jobs):
-    """Run the jobs; the seconds are the caller's, from before the first start to after the last join."""
-    start = time.perf_counter()
-    spans = runner(jobs)
-    return Run(name, start, time.perf_counter() - start, spans)
+# 3. Report each time, how many times faster than running directly it was, and how many
+#    CPUs it kept busy: with the GIL, threads on CPU work never get far past one.
+def result_line(run, direct, workers=None):
+    """With workers given (no work), the middle column is the cost of one worker, not a ratio."""
+    if workers:
+        middle = f"{run.seconds / workers * 1000:.3f} ms a worker"
+    elif run is direct:
+        middle = ""
+    else:
+        middle = speedup(direct.seconds, run.seconds)
+    busy = f"{common.cpus_busy(run):.1f} of {common.plural(common.available_cpus(), 'CPU')} busy"
+    return f"Execute {run.name + ':':<16} {run.seconds:.3f} sec   {middle:<17}   {busy}"
 
 
-# 3. Report each time, and how many times faster than running directly it was.
-def result_line(run, direct):
-    line = f"Execute {run.name + ':':<16} {run.seconds:.3f} sec"
-    if run is direct:
-        return line
-    ratio = direct.seconds / run.seconds
+def speedup(direct_seconds, seconds):
+    ratio = direct_seconds / seconds if seconds > 0 else float("inf")
     if ratio >= 1.05:
-        return f"{line}   {ratio:.1f}x faster"
+        return f"{ratio:.1f}x faster"
     if ratio <= 0.95:
-        return f"{line}   {1 / ratio:.1f}x slower"
-    return f"{line}   about the same"
+        return f"{1 / ratio:.1f}x slower"
+    return "about the same"
 
 
 def start_cost_line(threads, processes, workers, method):
@@ -80,72 +102,67 @@ def start_cost_line(threads, processes, workers, method):
     )
 
 
-# 4. The timeline: one row per worker, one column per slice of time, on one scale for
-#    all three runs, so that one after another and all at once can be told at a glance.
-WIDTH = 60
-LINE = 79  # what fits a classic 80-column terminal
-MAX_ROWS = 16  # with more workers, each row stands for a group of them
-
-
-def timeline(runs):
-    groups = worker_groups(len(runs[0].spans))
-    number_width = len(group_label(groups[-1]))
-    width = min(WIDTH, LINE - (16 + 1 + number_width + 1))
-    scale = max(run.seconds for run in runs) / width
-    size = "one worker" if len(groups[0]) == 1 else f"{len(groups[0])} workers"
-    lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms, one row = {size}):"]
-    for run in runs:
-        for row, group in enumerate(groups):
-            label = run.name if row == 0 else ""
-            cells = timeline_cells(run, [run.spans[n - 1] for n in group], scale, width)
-            lines.append(f"{label:<16} {group_label(group):>{number_width}} " + common.paint(cells, group[0]))
+def report(args, runs, other):
+    """The lines after the bars: which Python, a busy machine named, the results."""
+    lines = [common.describe_python(args.start_method)]
+    note = common.busy_note(other, common.available_cpus())
+    lines += [note] if note else []
+    per_worker = args.workers if args.work == "none" else None
+    lines += [result_line(run, runs[0], per_worker) for run in runs]
+    if args.work == "none":
+        lines.append(start_cost_line(runs[1], runs[2], args.workers, common.method_name(args.start_method)))
     return lines
 
 
-def worker_groups(workers):
-    """Worker numbers 1..workers in at most MAX_ROWS consecutive groups."""
-    size = math.ceil(workers / MAX_ROWS)
-    return [list(range(first, min(first + size, workers + 1))) for first in range(1, workers + 1, size)]
+# 4. The timeline fits the screen: on a terminal, as wide as it is (up to 79 columns) and
+#    short enough that the report above it stays in view; into a file, 79 columns.
+def timeline_size(report_lines):
+    """(line width, rows per mode) for common.timeline."""
+    try:
+        columns, rows = os.get_terminal_size(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return 79, 16
+    width = max(1, columns)
+
+    def screen_rows(line):
+        return max(1, -(-len(line) // width))  # a line wider than the screen wraps
+
+    used = sum(map(screen_rows, report_lines)) + 1 + screen_rows("x" * 70) + 1  # blank, heading, prompt
+    return min(79, width - 1), max(1, min(16, (rows - 1 - used) // 3))
 
 
-def group_label(group):
-    return str(group[0]) if len(group) == 1 else f"{group[0]}-{group[-1]}"
-
-
-def timeline_cells(run, spans, scale, width):
-    """A row with a block in each column where one of the spans ran; at least one block."""
-
-    def column(moment):
-        return min(width, round((moment - run.start) / scale))
-
-    filled = [False] * width
-    for span in spans:
-        first, last = column(span.start), column(span.end)
-        filled[first:last] = [True] * (last - first)
-    if not any(filled):  # too short to see at this scale: one block where it began
-        filled[min(width - 1, column(spans[0].start))] = True
-    block = common.glyph("█")
-    return "".join(block if cell else " " for cell in filled).rstrip()
+# 5. On a machine whose short sleeps are coarse, warn before a run that would take minutes.
+def coarse_sleep_note(args, asked=0.0001):
+    if args.work != "sleep":
+        return None
+    took = common.sleep_takes(asked)
+    if took <= 10 * asked:
+        return None
+    total = (args.workers + 2) * args.iterations * took  # direct runs them one by one, then two overlapped runs
+    fewer = max(1, int(5 / ((args.workers + 2) * took)))
+    return (
+        f"Note: a {asked * 1000:g} ms sleep takes {took * 1000:.1f} ms here, so this run takes about"
+        f" {total:.0f} s; try --iterations {fewer} for about 5 s."
+    )
 
 
 def main(argv=None):
     args = parse_args(argv)
+    note = coarse_sleep_note(args)
+    if note:
+        common.say(note)
     jobs = make_jobs(args.work, args.workers, args.iterations)
     bars = args.work != "none"  # idle workers print nothing, so there is nothing to set apart
-    runs = []
+    before, runs = common.cpu_snapshot(), []
     for index, (name, runner) in enumerate(modes(args.start_method)):
         if index and bars:
             common.say("\n\n")  # blank lines between the phases, as in the seed
-        runs.append(timed_run(name, runner, jobs))
+        runs.append(common.timed_run(name, runner, jobs))
+    worker_cpu = sum(span.cpu for span in runs[2].spans)  # children's CPU, counted even where not ours to wait
+    lines = report(args, runs, common.other_programs_busy(before, worker_cpu))
     if bars:
         common.say("\n")
-    common.say(common.describe_python(args.start_method))
-    for run in runs:
-        common.say(result_line(run, runs[0]))
-    if args.work == "none":
-        common.say(start_cost_line(runs[1], runs[2], args.workers, common.method_name(args.start_method)))
-    common.say("")
-    for line in timeline(runs):
+    for line in lines + [""] + common.timeline(runs, *timeline_size(lines)):
         common.say(line)
 
 

@@ -16,6 +16,7 @@ import common
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]
 
 MODES = ["direct", "threads", "processes"]
+LONGEST_PAUSE = 3600  # an hour between rows is already no demo; far beyond, sleeping overflows
 
 
 def runner(mode, start_method):
@@ -28,11 +29,19 @@ def runner(mode, start_method):
 
 
 def parse_args(argv=None):
-    parser = common.Parser(description="Draw three shapes at once, as the README shows.")
+    parser = common.Parser(prog="demo_visualize.py", description=__doc__)
     parser.add_argument("--mode", choices=MODES, default="threads", help="how to run the shapes (default: threads)")
-    parser.add_argument("--pause", type=common.positive(float), default=0.3, help="seconds between rows (default: 0.3)")
-    common.add_start_method(parser)
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--pause",
+        type=common.positive(float, LONGEST_PAUSE),
+        default=0.3,
+        help=f"seconds between rows, at most {LONGEST_PAUSE} (default: 0.3)",
+    )
+    common.add_start_method(parser, note="; with --mode processes only")
+    args = parser.parse_args(argv)
+    if args.start_method and args.mode != "processes":
+        parser.error(f"argument --start-method: only --mode processes starts processes, not --mode {args.mode}")
+    return args
 
 
 # 2. One job per shape. Shape n starts (n - 1) thirds of a pause after shape 1, so each

@@ -20,7 +20,7 @@ ROW = re.compile(r"^(?P<label>Directly|Threading|Multiprocessing|) +(?P<workers>
 def run(name, seconds, *intervals):
     """A finished run starting at 0 whose workers ran in the given (start, end) intervals."""
     spans = [common.Span(start, end, 0, None) for start, end in intervals]
-    return demo_stopwatch.Run(name, 0.0, seconds, spans)
+    return common.Run(name, seconds, spans)
 
 
 def columns(cells):
@@ -43,7 +43,7 @@ def parse_rows(lines):
 
 def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
     runs = [run("Directly", 1.2, (0.0, 0.6), (0.6, 1.2)), run("Threading", 0.6, (0.0, 0.6), (0.0, 0.6))]
-    lines = demo_stopwatch.timeline(runs)
+    lines = common.timeline(runs)
     assert lines[0] == "When each worker ran (one column = 20 ms, one row = one worker):"
     rows = parse_rows(lines)
     assert rows["Directly"] == [("1", set(range(0, 30))), ("2", set(range(30, 60)))]
@@ -53,20 +53,20 @@ def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
 
 def test_back_to_back_workers_never_share_a_column():
     intervals = [(n * 0.0137, (n + 1) * 0.0137) for n in range(7)]
-    rows = parse_rows(demo_stopwatch.timeline([run("Directly", 7 * 0.0137, *intervals)]))
+    rows = parse_rows(common.timeline([run("Directly", 7 * 0.0137, *intervals)]))
     filled = [cols for _, cols in rows["Directly"]]
     assert all(cols for cols in filled)
     assert all(a.isdisjoint(b) for i, a in enumerate(filled) for b in filled[i + 1 :])
 
 
 def test_a_worker_too_short_to_see_still_gets_one_column():
-    rows = parse_rows(demo_stopwatch.timeline([run("Threading", 1.0, (0.0, 1.0), (0.5, 0.5001))]))
+    rows = parse_rows(common.timeline([run("Threading", 1.0, (0.0, 1.0), (0.5, 0.5001))]))
     assert rows["Threading"][1] == ("2", {30})
 
 
 def test_many_workers_are_grouped_into_at_most_sixteen_rows():
     intervals = [(n, n + 1) for n in range(64)]
-    lines = demo_stopwatch.timeline([run("Directly", 64, *intervals)])
+    lines = common.timeline([run("Directly", 64, *intervals)])
     assert "one row = 4 workers" in lines[0]
     rows = parse_rows(lines)["Directly"]
     assert [workers for workers, _ in rows] == [f"{n}-{n + 3}" for n in range(1, 65, 4)]
