@@ -230,7 +230,7 @@ def cpus_busy(run):
 def timeline(runs, line_width=79, max_rows=16):
     """Lines that draw when each worker ran, one row per worker (or group), one scale for all runs."""
     groups = worker_groups(len(runs[0].spans), max_rows)
-    number_width = len(group_label(groups[-1]))
+    number_width = max(len(group_label(group)) for group in groups)
     width = max(1, min(60, line_width - (16 + 1 + number_width + 1)))
     scale = max(run.seconds for run in runs) / width
     size = "one worker" if len(groups[0]) == 1 else f"{len(groups[0])} workers"

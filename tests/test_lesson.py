@@ -1,0 +1,174 @@
+"""Ready for a lesson: the results stay on screen, runs are timed from the caller, the
+pieces work from a lesson's own folder, --help says what the README says."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from functools import partial
+
+import pytest
+from conftest import ROOT, fenced_blocks, run_script, script_env
+from test_stopwatch import PYTHON, RESULT
+
+import common
+
+ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def run_on_sized_terminal(columns, rows, *args):
+    """Run the stopwatch on a pseudo-terminal of the given size; return what it wrote, as lines."""
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import struct
+    import termios
+
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "demo_stopwatch.py"), *map(str, args)],
+        cwd=ROOT,
+        env=script_env(TERM="xterm"),
+        stdin=subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert process.wait(timeout=60) == 0 and process.stderr.read() == b""
+    text = ESCAPE.sub("", b"".join(chunks).decode("utf-8")).replace("\r\n", "\n")
+    return text.rstrip("\n").split("\n")
+
+
+def last_screen(lines, columns, rows):
+    """The lines left in view at the end, the shell's prompt taking the bottom row."""
+    screen = []
+    for line in lines:
+        screen += [line[i : i + columns] for i in range(0, max(1, len(line)), columns)]
+    return screen[-(rows - 1) :]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(
+    "columns, rows, workers, iterations",
+    [(80, 24, 1, 20), (80, 24, 8, 20), (80, 24, 40, 5), (100, 40, 16, 30), (40, 24, 4, 20), (40, 24, 16, 5)],
+)
+def test_the_report_stays_on_the_last_screen(columns, rows, workers, iterations):
+    lines = run_on_sized_terminal(columns, rows, "--workers", workers, "--iterations", iterations)
+    report_at = next(i for i, line in enumerate(lines) if PYTHON.match(line))
+    chart = lines[lines.index("", report_at) + 1 :]
+    assert chart[0].startswith("When each worker ran")
+    assert all(len(line) < columns for line in chart[1:]), "a timeline row wider than the terminal"
+    assert 1 + 3 <= len(chart) <= rows
+    shown = "\n".join(last_screen(lines, columns, rows))
+    flat = shown.replace("\n", "")
+    for line in lines[report_at : report_at + 4]:
+        assert line in flat, f"scrolled away: {line!r}"
+    assert sum(1 for line in lines[report_at:] if RESULT.match(line)) == 3
+
+
+def test_into_a_file_the_timeline_is_79_columns_and_16_rows_a_run():
+    result = run_script("demo_stopwatch.py", "--workers", 40, "--iterations", 2, "--work", "none")
+    chart = result.stdout.split("\n\n")[-1].splitlines()
+    assert max(map(len, chart[1:])) <= 79 and len(chart) == 1 + 3 * 14  # 40 workers: 14 groups of 3
+
+
+# -- Timed from the caller ----------------------------------------------------------------
+
+
+def test_a_timed_run_includes_starting_the_processes():
+    """Spans start after the run does: a process's start-up is counted, and it shows."""
+    runner = partial(common.run_in_processes, start_method="spawn")
+    run = common.timed_run("Multiprocessing", runner, [partial(common.idle_worker, n) for n in (1, 2)])
+    first = min(span.start for span in run.spans)
+    assert 0 < first and max(span.end for span in run.spans) <= run.seconds
+    busy_from_spans = max(span.end for span in run.spans) - first
+    assert run.seconds > busy_from_spans, "timed from the spans, the start of the processes is lost"
+
+
+def test_span_times_are_seconds_since_the_run_started():
+    run = common.timed_run("Directly", common.run_directly, [partial(common.wait, 0.05)] * 2)
+    assert 0 <= run.spans[0].start < run.spans[0].end <= run.spans[1].start < run.spans[1].end <= run.seconds
+
+
+# -- Snippets from a lesson's own folder ------------------------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SNIPPETS = [text for info, text in fenced_blocks(README) if info == "python"]
+LESSONS = [text for text in SNIPPETS if "common" in text]
+
+
+def test_the_lesson_snippets_time_from_the_caller():
+    timed = [text for text in LESSONS if "seconds" in text or "timeline" in text]
+    assert timed and all("timed_run" in text for text in timed)
+    assert not any("max(" in text and ".end" in text for text in LESSONS), "timing a run from its spans"
+
+
+@pytest.mark.parametrize("index", range(len(LESSONS)))
+def test_a_snippet_runs_with_common_copied_beside_it(index, tmp_path):
+    lesson = tmp_path / "lesson"
+    lesson.mkdir()
+    shutil.copy(ROOT / "common.py", lesson)
+    (lesson / "snippet.py").write_text(LESSONS[index], encoding="utf-8")
+    env = script_env(PYTHONPATH=None)
+    result = subprocess.run(
+        [sys.executable, str(lesson / "snippet.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@pytest.mark.parametrize("index", range(len(LESSONS)))
+def test_a_snippet_runs_elsewhere_with_pythonpath(index, tmp_path):
+    (tmp_path / "snippet.py").write_text(LESSONS[index], encoding="utf-8")
+    env = script_env(PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "snippet.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_without_either_a_snippet_fails_as_the_readme_warns(tmp_path):
+    (tmp_path / "snippet.py").write_text(LESSONS[0], encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "snippet.py")],
+        cwd=ROOT,  # the repository's folder is not enough: Python looks beside the script
+        env=script_env(PYTHONPATH=None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "No module named 'common'" in result.stderr
+    assert "No module named 'common'" in README
+
+
+# -- --help says what the README says ------------------------------------------------------
+
+
+@pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
+def test_help_shows_the_examples_of_the_docstring(script):
+    shown = run_script(script, "--help").stdout
+    examples = [line.strip() for line in shown.splitlines() if line.strip().startswith(f"python {script}")]
+    assert len(examples) == 3
+
+
+def test_stopwatch_help_says_what_each_kind_of_work_does():
+    shown = run_script("demo_stopwatch.py", "--help").stdout
+    for kind, words in [("sleep", "sleeps 0.1 ms"), ("cpu", "computes"), ("none", "starting and joining")]:
+        assert re.search(rf"^  {kind} +.*{words}", shown, re.M), kind
+
+
+@pytest.mark.parametrize("mode", ["threads", "direct"])
+def test_a_start_method_without_processes_is_refused(mode):
+    result = run_script("demo_visualize.py", "--mode", mode, "--start-method", "spawn")
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and "--mode processes" in result.stderr
