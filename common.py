@@ -488,7 +488,7 @@ def _processes_stopped_on_failure(context, children):
         yield
     except BaseException:
         for process, _ in children:
-            process.terminate()  # children ignore Ctrl-C: stopping them is the parent's job
+            process.kill()  # children ignore Ctrl-C, and may still hold SIGTERM back while they start
         raise
     finally:
         for process, reader in children:

@@ -133,7 +133,7 @@ def test_other_programs_keeping_every_cpu_busy_are_named():
         subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(common.available_cpus())
     ]
     try:
-        result = run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", 600)
+        result = run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", 400)
     finally:
         for hog in hogs:
             hog.kill()

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import run_script
-from test_stopwatch import RESULT, phases, worker_of
+from conftest import run_script, script_env
+from test_stopwatch import PYTHON, RESULT, phases, sections, worker_of
 from test_visualize import EXPECTED
 
 NAMES = [f"python3.{minor}" for minor in range(9, 15)] + ["python3.13t", "python3.14t"]
@@ -58,27 +58,35 @@ def coverage_report():
     return f"demos run under: {', '.join(label for label, _ in PYTHONS)}; absent here: {', '.join(absent) or 'none'}"
 
 
-@pytest.mark.parametrize("python", [path for _, path in PYTHONS], ids=[label for label, _ in PYTHONS])
-def test_both_demos_on(python):
-    bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 5, python=python)
+def feature_release(label):
+    return tuple(map(int, label.rstrip("t").split(".")[:2]))
+
+
+@pytest.mark.parametrize("label, python", PYTHONS, ids=[label for label, _ in PYTHONS])
+def test_both_demos_on(label, python):
+    # 3.12+ warns when fork() runs while other threads are alive: the thread phase must be over
+    # before the processes start, so there warnings are errors, and shapes are drawn by processes.
+    new = feature_release(label) >= (3, 12)
+    flags = ["-W", "error", "-W", "always::DeprecationWarning"] if new else []
+    bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 5, python=python, flags=flags)
     assert bars.returncode == 0 and bars.stderr == ""
     bar_phases, results = phases(bars.stdout)
     assert [sorted(map(worker_of, block)) for block in bar_phases] == [[1] * 5 + [2] * 5] * 3
     assert len(results) == 3 and all(RESULT.match(line) for line in results)
+    facts = PYTHON.match(sections(bars.stdout)[-2][0])
+    assert facts["version"] == label.rstrip("t")
+    assert facts["gil"] == ("disabled" if label.endswith("t") else "enabled")  # a 3.13t runs without it
 
-    shapes = run_script("demo_visualize.py", "--pause", 0.05, python=python)
+    mode = "processes" if new else "threads"
+    shapes = run_script("demo_visualize.py", "--mode", mode, "--pause", 0.04, python=python, flags=flags)
     assert shapes.returncode == 0 and shapes.stderr == ""
     assert sorted(shapes.stdout.splitlines()) == sorted(EXPECTED)  # the order: test_visualize.py
 
 
-NEW_PYTHONS = [(label, path) for label, path in PYTHONS if tuple(map(int, label.rstrip("t").split(".")[:2])) >= (3, 12)]
+FREE_THREADED = [(label, path) for label, path in PYTHONS if label.endswith("t")]
 
 
-@pytest.mark.parametrize("python", [path for _, path in NEW_PYTHONS], ids=[label for label, _ in NEW_PYTHONS])
-def test_no_fork_warning_on(python):
-    """3.12+ warns when fork() runs while other threads are alive; the thread phase must be over."""
-    flags = ["-W", "error", "-W", "always::DeprecationWarning"]
-    stopwatch = run_script("demo_stopwatch.py", "--iterations", 20, python=python, flags=flags)
-    shapes = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.02, python=python, flags=flags)
-    for result in (stopwatch, shapes):
-        assert result.returncode == 0 and result.stderr == ""
+@pytest.mark.parametrize("label, python", FREE_THREADED, ids=[label for label, _ in FREE_THREADED])
+def test_a_free_threaded_build_told_to_keep_the_gil_says_so(label, python):
+    result = run_script("demo_stopwatch.py", "--work", "none", python=python, env=script_env(PYTHON_GIL="1"))
+    assert PYTHON.match(result.stdout.splitlines()[0])["gil"] == "enabled"

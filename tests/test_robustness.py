@@ -87,9 +87,9 @@ STOPWATCH_PHASES = [("direct", 0, None), ("threads", 1, None)] + [
 @pytest.mark.parametrize("when", ["at its start", "midway"])  # its first line, or its 60th
 @pytest.mark.parametrize("phase, separators, method", STOPWATCH_PHASES, ids=[p[0] for p in STOPWATCH_PHASES])
 def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
-    # 4000 lines of about 30 bytes: more than a pipe holds, so the script cannot finish
+    # 2400 lines of about 30 bytes: more than a pipe holds, so the script cannot finish
     # the phase, and move on, before the test has read most of it.
-    args = ["--workers", 8, "--iterations", 500] + (["--start-method", method] if method else [])
+    args = ["--workers", 8, "--iterations", 300] + (["--start-method", method] if method else [])
     process = start("demo_stopwatch.py", *args)
     seen = read_until_blank_runs(process.stdout, separators)
     seen += [process.stdout.readline() for _ in range(1 if when == "at its start" else 60)]
@@ -100,7 +100,7 @@ def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
     blocks = [block for block in re.split(r"\n{2,}", out.strip("\n")) if block]
     assert len(blocks) <= separators + 1, "the run went on into the next phase"
     stopped = blocks[separators].splitlines() if len(blocks) > separators else []
-    assert len(stopped) < 8 * 500, "the interrupted phase ran to its end"
+    assert len(stopped) < 8 * 300, "the interrupted phase ran to its end"
     assert not RESULT.search(out)
 
 
@@ -175,7 +175,7 @@ def test_every_start_method_runs_both_demos(method):
     processes_phase = phases(bars.stdout)[0][2]
     assert Counter(map(worker_of, processes_phase)) == {1: 10, 2: 10, 3: 10}
 
-    shapes = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.1, "--start-method", method)
+    shapes = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.04, "--start-method", method)
     assert shapes.returncode == 0 and shapes.stderr == ""
     assert sorted(shapes.stdout.splitlines()) == sorted(EXPECTED)
 

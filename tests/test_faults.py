@@ -1,0 +1,328 @@
+"""Every way a run can end badly ends in one line on stderr, the conventional status, and no
+worker left running: signals, a full or closed output, the machine's limits, odd arguments."""
+
+import multiprocessing
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, run_script, script_env
+from test_robustness import assert_group_ends, read_until_blank_runs, start
+from test_stopwatch import BAR
+
+import common
+
+START_METHODS = multiprocessing.get_all_start_methods()
+linux_only = pytest.mark.skipif(not os.path.isdir("/proc") or os.name != "posix", reason="reads /proc, POSIX signals")
+
+
+def run_in_child(setup, script, *args, preexec_fn=None):
+    """Run a demo in a child interpreter after `setup` (Python code) has changed something in it."""
+    code = f"import runpy, sys\n{setup}\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(ROOT / script), *map(str, args)],
+        cwd=ROOT,
+        env=script_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+        preexec_fn=preexec_fn,
+    )
+    out, err = process.communicate(timeout=60)
+    return process, out, err
+
+
+# -- Signals to the main process alone (kill, a closed terminal) --------------------------
+
+
+SIGNALS = [(signal.SIGTERM, 143, "Terminated", method) for method in START_METHODS]
+SIGNALS.append((signal.SIGHUP, 129, "Hangup", START_METHODS[-1]))
+
+
+@linux_only
+@pytest.mark.parametrize("signum, status, line, method", SIGNALS, ids=[f"{s[2]}-{s[3]}" for s in SIGNALS])
+def test_kill_or_hang_up_stops_every_worker(signum, status, line, method):
+    process = start("demo_visualize.py", "--mode", "processes", "--pause", 0.3, "--start-method", method)
+    seen = [process.stdout.readline() for _ in range(4)]
+    assert all(seen)
+    process.send_signal(signum)  # to the main process only: its children must not live on
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == status
+    assert err == line + "\n"
+    assert_group_ends(process.pid)
+
+
+@linux_only
+def test_kill_stops_the_stopwatch_in_its_thread_phase():
+    process = start("demo_stopwatch.py", "--workers", 8, "--iterations", 500)
+    read_until_blank_runs(process.stdout, 1)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    assert (process.returncode, err) == (143, "Terminated\n")
+    assert_group_ends(process.pid)
+
+
+@linux_only
+@pytest.mark.parametrize("method", START_METHODS)
+def test_children_of_a_killed_demo_end_by_themselves_silently(method):
+    process = start("demo_visualize.py", "--mode", "processes", "--pause", 1000, "--start-method", method)
+    assert process.stdout.readline()  # every child has started; the next row is 333 s away
+    process.kill()  # SIGKILL cannot be handled: the children must notice on their own
+    process.wait(timeout=30)
+    assert_group_ends(process.pid)
+    assert process.stderr.read() == ""  # read once every child, the last writer, has gone
+
+
+# -- Output that cannot be written ----------------------------------------------------------
+
+OUTPUTS = {
+    "full": lambda: {"stdout": open("/dev/full", "w")},
+    "read-only": lambda: {"stdout": open(os.devnull, "r")},
+    "closed": lambda: {"stdout": subprocess.DEVNULL, "preexec_fn": lambda: os.close(1)},
+}
+MESSAGES = {
+    "full": "cannot write the output: No space left on device",
+    "read-only": "cannot write the output: Bad file descriptor",
+    "closed": "stdout is closed: nowhere to show the demo",
+}
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize(
+    "script, args",
+    [
+        ("demo_stopwatch.py", ["--iterations", 20]),
+        ("demo_visualize.py", ["--mode", "processes", "--pause", 0.05]),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_named_in_one_line(output, script, args):
+    how = OUTPUTS[output]()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / script), *map(str, args)],
+        cwd=ROOT,
+        env=script_env(),
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **how,
+    )
+    err = process.communicate(timeout=60)[1]
+    assert process.returncode == 1
+    assert err == f"{script}: {MESSAGES[output]}\n"
+    assert_group_ends(process.pid)
+
+
+# -- The machine's limits ----------------------------------------------------------------------
+
+
+def open_files(limit):
+    def lower():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+    return lower
+
+
+@linux_only
+def test_too_many_workers_for_the_open_file_limit_are_refused_with_the_count_that_fits():
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "demo_stopwatch.py"), "--workers", "40", "--work", "none"],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        preexec_fn=open_files(64),
+        timeout=60,
+    )
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert len(refused.stderr.splitlines()) == 1 and "(ulimit -n)" in refused.stderr
+    fit = int(re.search(r"at most (\d+) fit", refused.stderr)[1])
+    assert 0 < fit < 40
+    for method in {multiprocessing.get_start_method(), "spawn"} & set(START_METHODS):  # and it really fits
+        fits = subprocess.run(
+            [sys.executable, str(ROOT / "demo_stopwatch.py"), "--workers", str(fit), "--work", "none"]
+            + ["--start-method", method],
+            cwd=ROOT,
+            env=script_env(),
+            capture_output=True,
+            text=True,
+            preexec_fn=open_files(64),
+            timeout=60,
+        )
+        assert fits.returncode == 0 and fits.stderr == ""
+
+
+@linux_only
+def test_running_out_of_open_files_midway_stops_cleanly():
+    process, out, err = run_in_child(
+        "import common; common.open_file_limit = lambda workers: None",
+        "demo_stopwatch.py",
+        "--workers",
+        40,
+        "--work",
+        "none",
+        preexec_fn=open_files(64),
+    )
+    assert process.returncode == 1
+    assert len(err.splitlines()) == 1 and "the limit on open files (ulimit -n) is reached" in err
+    assert_group_ends(process.pid)
+
+
+LIMITED_THREADS = """
+import threading
+real_start, started = threading.Thread.start, []
+def start(self):
+    if len(started) >= 5 and not self.daemon:
+        raise RuntimeError("can't start new thread")
+    started.append(self)
+    real_start(self)
+threading.Thread.start = start
+"""
+LIMITED_FORKS = """
+import os
+real_fork, forks = os.fork, []
+def fork():
+    if len(forks) >= 3:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    forks.append(1)
+    return real_fork()
+os.fork = fork
+"""
+
+
+@linux_only
+@pytest.mark.parametrize("setup, args", [(LIMITED_THREADS, []), (LIMITED_FORKS, ["--start-method", "fork"])])
+def test_the_process_and_thread_limit_is_named_and_nothing_is_left_running(setup, args):
+    process, out, err = run_in_child(setup, "demo_stopwatch.py", "--workers", 8, "--iterations", 50, *args)
+    assert process.returncode == 1
+    assert err.startswith("demo_stopwatch.py: could not start all 8 workers")
+    assert len(err.splitlines()) == 1 and "(ulimit -u) is reached" in err
+    assert_group_ends(process.pid)
+
+
+def test_a_bar_never_outgrows_an_80_column_terminal():
+    assert max(len(common.bar(n)) for n in range(1, 10001)) <= 79
+    assert common.bar(17) == common.bar(1).replace("1", "17")  # after 16 workers, from the left again
+
+
+# -- Ctrl-C, however long the wait, and however many starts -------------------------------------
+
+
+@linux_only
+@pytest.mark.parametrize("mode", ["threads", "direct"])
+def test_one_ctrl_c_stops_a_long_pause(mode):
+    process = start("demo_visualize.py", "--mode", mode, "--pause", 1000)
+    assert process.stdout.readline()  # the first row; the next is 333 s away
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=30)  # a guard: without the fix it never ends
+    assert (process.returncode, err) == (130, "Interrupted\n")
+
+
+@linux_only
+def test_ctrl_c_while_many_processes_start_stops_at_once():
+    """Ctrl-C is held for one start at a time, not for the whole start loop."""
+    process = start("demo_stopwatch.py", "--workers", 40, "--iterations", 20, "--start-method", "spawn")
+    read_until_blank_runs(process.stdout, 2)
+    line = "\n"
+    while line == "\n":  # the rest of the blank lines between the phases
+        line = process.stdout.readline()
+    assert BAR.match(line.rstrip("\n"))  # the first process runs; the others are starting
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (130, "Interrupted\n")
+    started = {int(BAR.match(line)["n"]) for line in out.split("\n\n\n\n")[-1].splitlines() if BAR.match(line)}
+    assert len(started) <= 10, "processes went on starting after Ctrl-C"
+    assert_group_ends(process.pid)
+
+
+# -- Closed stderr, odd arguments ----------------------------------------------------------------
+
+
+@linux_only
+def test_a_closed_stderr_keeps_the_exit_statuses():
+    def close_stderr():
+        os.close(2)
+
+    bad = subprocess.run(
+        [sys.executable, str(ROOT / "demo_visualize.py"), "--pause", "0"],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=False,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=close_stderr,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "demo_visualize.py"), "--pause", "1000"],
+        cwd=ROOT,
+        env=script_env(),
+        stdout=subprocess.PIPE,
+        preexec_fn=close_stderr,
+        start_new_session=True,
+    )
+    assert process.stdout.readline()
+    os.killpg(process.pid, signal.SIGINT)
+    process.communicate(timeout=30)
+    assert process.returncode == 130
+
+
+@pytest.mark.parametrize(
+    "script, args, bad",
+    [
+        ("demo_stopwatch.py", ["--start-meth", "fork"], "--start-meth"),
+        ("demo_stopwatch.py", ["--work", "cpu", "--workers", "4_0"], "'4_0'"),
+        ("demo_stopwatch.py", ["--workers", "10000"], "'10000'"),
+        ("demo_stopwatch.py", ["--iterations", "1e3"], "'1e3'"),
+        ("demo_visualize.py", ["--pause", "1e10"], "'1e10'"),
+        ("demo_visualize.py", ["--pause", "inf"], "'inf'"),
+        ("demo_visualize.py", ["--pau", "1"], "--pau"),
+    ],
+)
+def test_options_in_full_and_numbers_as_a_person_writes_them(script, args, bad):
+    result = run_script(script, *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and bad in result.stderr
+
+
+# -- A machine whose short sleeps are coarse -----------------------------------------------------
+
+COARSE_SLEEP = """
+import time
+real_sleep = time.sleep
+time.sleep = lambda seconds: real_sleep(max(seconds, 0.004))
+"""
+
+
+def test_a_coarse_sleep_is_named_before_the_runs():
+    process, out, err = run_in_child(COARSE_SLEEP, "demo_stopwatch.py", "--workers", 2, "--iterations", 5)
+    assert process.returncode == 0 and err == ""
+    first = out.splitlines()[0]
+    match = re.fullmatch(
+        r"Note: a 0\.1 ms sleep takes (\d+\.\d) ms here, so this run takes about (\d+) s;"
+        r" try --iterations (\d+) for about 5 s\.",
+        first,
+    )
+    assert match, first
+    took, total, fewer = float(match[1]) / 1000, int(match[2]), int(match[3])
+    assert took >= 0.004  # 4 workers' worth of sleeps per iteration: 2 directly, 1 in each other run
+    assert abs(fewer - 5 / (4 * took)) <= 0.02 * fewer + 1 and abs(total - 4 * 5 * took) <= 1
+
+
+def test_no_note_when_the_sleep_is_fine(monkeypatch):
+    import demo_stopwatch
+
+    args = demo_stopwatch.parse_args([])
+    monkeypatch.setattr(common, "sleep_takes", lambda asked: 0.00019)
+    assert demo_stopwatch.coarse_sleep_note(args) is None
+    monkeypatch.setattr(common, "sleep_takes", lambda asked: 0.0156)
+    assert "takes 15.6 ms here, so this run takes about 94 s; try --iterations 53 " in demo_stopwatch.coarse_sleep_note(
+        args
+    )
