@@ -286,8 +286,8 @@ def test_a_closed_stderr_keeps_the_exit_statuses():
         ("demo_visualize.py", ["--pau", "1"], "--pau"),
     ],
 )
-def test_options_in_full_and_numbers_as_a_person_writes_them(script, args, bad):
-    result = run_script(script, *args)
+def test_options_in_full_and_numbers_as_a_person_writes_them(script, args, bad, parse):
+    result = parse(script, *args)
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and bad in result.stderr
 

@@ -155,20 +155,20 @@ def test_without_either_a_snippet_fails_as_the_readme_warns(tmp_path):
 
 
 @pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
-def test_help_shows_the_examples_of_the_docstring(script):
-    shown = run_script(script, "--help").stdout
+def test_help_shows_the_examples_of_the_docstring(script, parse):
+    shown = parse(script, "--help").stdout
     examples = [line.strip() for line in shown.splitlines() if line.strip().startswith(f"python {script}")]
     assert len(examples) == 3
 
 
-def test_stopwatch_help_says_what_each_kind_of_work_does():
-    shown = run_script("demo_stopwatch.py", "--help").stdout
+def test_stopwatch_help_says_what_each_kind_of_work_does(parse):
+    shown = parse("demo_stopwatch.py", "--help").stdout
     for kind, words in [("sleep", "sleeps 0.1 ms"), ("cpu", "computes"), ("none", "starting and joining")]:
         assert re.search(rf"^  {kind} +.*{words}", shown, re.M), kind
 
 
 @pytest.mark.parametrize("mode", ["threads", "direct"])
-def test_a_start_method_without_processes_is_refused(mode):
-    result = run_script("demo_visualize.py", "--mode", mode, "--start-method", "spawn")
+def test_a_start_method_without_processes_is_refused(mode, parse):
+    result = parse("demo_visualize.py", "--mode", mode, "--start-method", "spawn")
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and "--mode processes" in result.stderr

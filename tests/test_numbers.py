@@ -173,8 +173,8 @@ def test_every_cpu_job_gets_the_one_calibrated_size(monkeypatch):
     ]
 
 
-def test_help_gives_the_size_of_cpu_work_in_time():
-    shown = run_script("demo_stopwatch.py", "--help").stdout
+def test_help_gives_the_size_of_cpu_work_in_time(parse):
+    shown = parse("demo_stopwatch.py", "--help").stdout
     assert "about 0.2 ms" in shown and "steps" not in shown
 
 

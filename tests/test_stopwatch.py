@@ -83,15 +83,21 @@ def test_phases_are_separated_like_the_seed():
         (["--colour"], "--colour"),
     ],
 )
-def test_bad_arguments_exit_2_with_one_line(args, bad):
-    result = run_script("demo_stopwatch.py", *args)
+def test_bad_arguments_exit_2_with_one_line(args, bad, parse):
+    result = parse("demo_stopwatch.py", *args)
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and bad in result.stderr
 
 
-def test_help_names_every_option():
-    result = run_script("demo_stopwatch.py", "--help")
+def test_a_bad_argument_on_the_real_command_line():
+    result = run_script("demo_stopwatch.py", "--workers", "0")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "demo_stopwatch.py: error: argument --workers: '0' is not a positive whole number\n"
+
+
+def test_help_names_every_option(parse):
+    result = parse("demo_stopwatch.py", "--help")
     assert result.returncode == 0
     for option in ("--workers", "--iterations", "--work", "--start-method"):
         assert option in result.stdout

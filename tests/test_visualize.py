@@ -32,7 +32,7 @@ def test_processes_draw_every_row_whole():
 
 
 @pytest.mark.parametrize("args", [["--mode", "fibres"], ["--pause", "0"], ["--pause", "nan"], ["--pause", "soon"]])
-def test_bad_arguments_exit_2_with_one_line(args):
-    result = run_script("demo_visualize.py", *args)
+def test_bad_arguments_exit_2_with_one_line(args, parse):
+    result = parse("demo_visualize.py", *args)
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and repr(args[1]) in result.stderr
