@@ -2,6 +2,8 @@
 
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from functools import partial
@@ -93,3 +95,54 @@ def test_a_result_that_cannot_travel_between_processes_is_reported():
 def test_a_child_that_dies_is_reported():
     with pytest.raises(RuntimeError, match="died"):
         common.run_in_processes([partial(os._exit, 3)])
+
+
+# -- What the runners promise, seen from inside the job ---------------------------------------
+
+
+def has_module(name):
+    """Top level, so every start method can send it to a child."""
+    return name in sys.modules
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_the_start_method_asked_for_is_the_one_used(method):
+    """A forked child has every module its parent imported; a spawned one, or one forked from
+    the fork server, starts afresh and has only what unpickling the job needed."""
+    import tabnanny  # noqa: F401  (imported here, after start-up, and by nothing the child needs)
+
+    [span] = common.run_in_processes([partial(has_module, "tabnanny")], method)
+    assert span.result is (method == "fork")
+
+
+def interrupt_myself():
+    """Send Ctrl-C to the process running this job, as a terminal sends it to every process."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.1)  # time for the signal to arrive and, if it is not ignored, to kill
+    return "still here"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
+@pytest.mark.parametrize("method", START_METHODS)
+def test_a_child_leaves_ctrl_c_to_its_parent(method):
+    try:
+        [span] = common.run_in_processes([interrupt_myself], method)
+    except KeyboardInterrupt:  # caught here, or it would stop the whole test session
+        pytest.fail("Ctrl-C interrupted the child's job")
+    assert span.result == "still here"
+
+
+def test_a_sleepy_worker_prints_each_bar_after_its_sleep(monkeypatch):
+    events = []
+    monkeypatch.setattr(common, "wait", lambda seconds: events.append(("wait", seconds)))
+    monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
+    common.sleepy_worker(2, iterations=3, pause=0.25)
+    assert events == [("wait", 0.25), ("say", common.bar(2))] * 3
+
+
+def test_a_busy_worker_prints_each_bar_after_its_work(monkeypatch):
+    events = []
+    monkeypatch.setattr(common, "compute", lambda steps: events.append(("compute", steps)) or 0)
+    monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
+    common.busy_worker(3, iterations=2, steps=77)
+    assert events == [("compute", 77), ("say", common.bar(3))] * 2

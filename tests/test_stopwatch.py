@@ -54,6 +54,18 @@ def test_every_line_has_its_format_and_counts_are_exact(work):
     for bars in bar_phases:
         assert Counter(map(worker_of, bars)) == {1: 25, 2: 25, 3: 25}
     assert [RESULT.match(line).group(1) for line in results] == ["Directly", "Threading", "Multiprocessing"]
+    assert_words_match_numbers(results)
+
+
+def assert_words_match_numbers(results):
+    """'faster' and 'slower' agree with the seconds printed on the same lines."""
+    direct, *others = [RESULT.match(line) for line in results]
+    assert direct["middle"] == ""
+    for match in others:
+        ratio = float(direct["seconds"]) / float(match["seconds"])
+        word = "faster" if ratio >= 1.06 else "slower" if ratio <= 0.94 else None
+        if word:  # clear of the rounding at the edges of 'about the same'
+            assert match["middle"].endswith(word), (match[0], ratio)
 
 
 def test_run_directly_the_workers_take_turns():

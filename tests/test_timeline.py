@@ -6,6 +6,7 @@ import platform
 import re
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 from conftest import ROOT, run_script, script_env
@@ -98,9 +99,30 @@ def test_the_interpreter_line_states_what_the_timings_depend_on():
     facts = PYTHON.match(line)
     assert facts, line
     assert facts["version"] == platform.python_version()
-    assert facts["gil"] == ("enabled" if common.gil_enabled() else "disabled")
-    assert int(facts["cpus"]) == common.available_cpus()
-    assert facts["method"] == multiprocessing.get_context().get_start_method()
+    free_threaded = sysconfig.get_config_var("Py_GIL_DISABLED") and os.environ.get("PYTHON_GIL") != "1"
+    assert facts["gil"] == ("disabled" if free_threaded else "enabled")  # from the build, not from common
+    platform_default = "spawn" if sys.platform in ("win32", "darwin") else "fork"
+    if sys.platform == "linux" and sys.version_info >= (3, 14):
+        platform_default = "forkserver"
+    assert facts["method"] == platform_default
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_a_process_allowed_one_cpu_says_one_cpu():
+    """As under `taskset -c 0`: the count comes from the CPUs this process may use."""
+    first = min(os.sched_getaffinity(0))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "demo_stopwatch.py"), "--work", "none"],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {first}),
+        timeout=60,
+    )
+    report = sections(result.stdout)[0]
+    assert PYTHON.match(report[0])["cpus"] == "1" and ", 1 CPU available, " in report[0]
+    assert all(line.endswith(" of 1 CPU busy") for line in report[1:4])
 
 
 @pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
