@@ -22,6 +22,7 @@ import functools
 import math
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 import sys
@@ -391,8 +392,9 @@ class Cancelled(Exception):
     """Raised in a worker thread at its next line or wait once the run has been cancelled."""
 
 
-class DemoError(Exception):
-    """A fault that ends the demo with one line on stderr: a full disk, a limit of the machine."""
+class DemoError(RuntimeError):
+    """A fault that ends the demo with one line on stderr: a full disk, a limit of the machine,
+    a worker a child process cannot find."""
 
 
 class Stopped(BaseException):
@@ -511,9 +513,9 @@ def _start_child(context, job, children, count):
         reader, writer = context.Pipe(duplex=False)
     except OSError as error:
         raise _limit_reached(error, count) from None
-    process = context.Process(target=_child, args=(job, writer))
+    process = context.Process(target=_child, args=(_packed(job, context), writer))
     try:
-        with _signals_held():  # a signal waits until the child is on the list the cleanup reads
+        with _signals_held(), _pseudo_main_file_hidden(context):  # a signal waits until the child is listed
             _start(process, count)
             children.append((process, reader))
     except BaseException:
@@ -529,7 +531,7 @@ def _limit_reached(error, count):
         limit = "the limit on open files (ulimit -n)"
     elif isinstance(error, OSError) and error.errno == errno.ENOMEM:
         limit = "the machine's memory"
-    elif isinstance(error, RuntimeError) or (isinstance(error, OSError) and error.errno == errno.EAGAIN):
+    elif "new thread" in str(error) or (isinstance(error, OSError) and error.errno == errno.EAGAIN):
         limit = "the limit on processes and threads (ulimit -u)"
     else:
         raise error
@@ -543,11 +545,60 @@ def _child(job, writer):
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held since the parent started us
     _exit_with_parent()
-    outcome = _outcome(job, time.process_time)
+    try:
+        job = _unpacked(job)
+    except DemoError as error:
+        outcome = (False, error)
+    else:
+        outcome = _outcome(job, time.process_time)
     try:
         _send(writer, outcome)
     except (OSError, EOFError):
         os._exit(1)  # the parent is gone: nobody is left to tell
+
+
+WHERE_WORKERS_LIVE = (
+    "a worker must be defined in a module the child can import, such as common.py,"
+    " not in a notebook cell, at the >>> prompt or in code fed to python -"
+)
+
+
+def _packed(job, context):
+    """The job as its child will get it. Under spawn and forkserver a job travels pickled, and a
+    function travels as its name only; pickled here, a job that cannot travel fails in the caller."""
+    if context.get_start_method() == "fork":
+        return job  # the child is a copy of this process: it has the job already
+    try:
+        return pickle.dumps(job)
+    except Exception as error:
+        raise DemoError(f"the job cannot be sent to a child process ({error}); {WHERE_WORKERS_LIVE}") from None
+
+
+@contextmanager
+def _pseudo_main_file_hidden(context):
+    """Code fed to `python -` runs as a __main__ whose file is '<stdin>'. A spawned child (or the
+    fork server) would try to run that as a file and die before the job; hidden while children
+    start, __main__ is left alone as at the >>> prompt, and a worker from common.py runs."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if context.get_start_method() == "fork" or not (isinstance(path, str) and path.startswith("<")):
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+def _unpacked(job):
+    """The job, or one clear error if the child cannot find the function it names."""
+    if not isinstance(job, bytes):
+        return job
+    try:
+        return pickle.loads(job)
+    except Exception as error:
+        raise DemoError(f"a child process could not find its job ({error}); {WHERE_WORKERS_LIVE}") from None
 
 
 def _send(writer, outcome):

@@ -1,7 +1,9 @@
-"""Do the demos reach the limits? Speedups, start costs and scaling, measured in one process.
+"""Do the demos reach the limits? Speedups, start costs and scaling, measured in one process,
+then CPU work on every other interpreter found (a free-threaded 3.13t, 3.14 in a chroot).
 
-    python tests/benchmark.py              # about four minutes on a 2-core machine
+    python tests/benchmark.py              # about five minutes on a 2-core machine
     python tests/benchmark.py --quick      # fewer repetitions, smaller scaling runs
+    python tests/benchmark.py --sid-runner /tmp/ft-work/run-in-sid.sh   # also 3.14 (get-pythons.sh)
 
 Not collected by pytest: timings belong here, as ratios within one run, not in tests.
 The workers' bars go to the null device while timing, so what is measured is the demo's
@@ -10,8 +12,10 @@ own machinery and work, not a terminal drawing text.
 
 import argparse
 import contextlib
+import json
 import multiprocessing
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,7 +49,7 @@ def bars_to_devnull():
 def speedups(work, workers, iterations, method=None):
     """One run of each mode on the same jobs: (direct seconds, threads' speedup, processes' speedup)."""
     jobs = demo_stopwatch.make_jobs(work, workers, iterations)
-    runs = [demo_stopwatch.timed_run(name, runner, jobs) for name, runner in demo_stopwatch.modes(method)]
+    runs = [common.timed_run(name, runner, jobs) for name, runner in demo_stopwatch.modes(method)]
     direct, threads, processes = (run.seconds for run in runs)
     return direct, direct / threads, direct / processes
 
@@ -55,6 +59,45 @@ def median_speedups(repeats, *args):
     with bars_to_devnull():
         samples = [speedups(*args) for _ in range(repeats)]
     return [statistics.median(column) for column in zip(*samples)]
+
+
+def cpu_profile(repeats, method=None):
+    """Medians, for 4 workers of CPU work: threads' and processes' speedups, and CPUs busy per mode."""
+    jobs = demo_stopwatch.make_jobs("cpu", 4, 1000)
+    samples = []
+    with bars_to_devnull():
+        for _ in range(repeats):
+            runs = [common.timed_run(name, runner, jobs) for name, runner in demo_stopwatch.modes(method)]
+            direct, threads, processes = (run.seconds for run in runs)
+            samples.append([direct / threads, direct / processes] + [common.cpus_busy(run) for run in runs])
+    keys = ["threads", "processes", "direct_busy", "threads_busy", "processes_busy"]
+    return dict(zip(keys, (statistics.median(column) for column in zip(*samples))))
+
+
+def other_interpreters(sid_runner):
+    """(label, command, extra environment) for each other interpreter to measure CPU work on."""
+    found = []
+    for name in ("python3.13t", "python3.14t"):
+        path = shutil.which(name)
+        if path:
+            found.append((name, [path], {}))
+            found.append((f"{name}, PYTHON_GIL=1", [path], {"PYTHON_GIL": "1"}))
+    if sid_runner:  # get-pythons.sh's chroot: the project is bind-mounted at /proj, its venv on PATH
+        found.append(("python3.14 (sid chroot)", [sid_runner, str(ROOT), "python"], {}))
+    return found
+
+
+def profile_elsewhere(command, env, repeats):
+    """Run this file's --cpu-profile under another interpreter and read back its JSON line."""
+    script = "/proj/tests/benchmark.py" if len(command) > 1 else str(Path(__file__).resolve())
+    result = subprocess.run(
+        command + [script, "--cpu-profile", str(repeats)],
+        env=dict(os.environ, **env),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def machinery_costs(repeats):
@@ -73,7 +116,7 @@ def machinery_costs(repeats):
         extra = {name: [] for name, _ in demo_stopwatch.modes(None)}
         for _ in range(repeats):
             for name, runner in demo_stopwatch.modes(None):
-                run = demo_stopwatch.timed_run(name, runner, jobs)
+                run = common.timed_run(name, runner, jobs)
                 busy = max(span.end for span in run.spans) - min(span.start for span in run.spans)
                 extra[name].append(run.seconds - busy if name != "Directly" else 0.0)
     return per_line, per_sleep, {name: statistics.median(values) for name, values in extra.items()}
@@ -85,7 +128,7 @@ def start_costs(repeats, workers=8):
 
     def per_worker(runner):
         runner(jobs)  # a first, cold run is not what a start costs
-        runs = [demo_stopwatch.timed_run("", runner, jobs) for _ in range(repeats)]
+        runs = [common.timed_run("", runner, jobs) for _ in range(repeats)]
         return statistics.median(run.seconds for run in runs) / workers
 
     costs = {"thread": per_worker(common.run_in_threads)}
@@ -111,7 +154,12 @@ def verdict(holds, text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 repetitions instead of 9, smaller scaling runs")
+    parser.add_argument("--sid-runner", help="get-pythons.sh's run-in-sid.sh, to measure its Python 3.14 too")
+    parser.add_argument("--cpu-profile", type=int, metavar="REPEATS", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cpu_profile:  # one interpreter's share of the comparison across interpreters
+        print(json.dumps(dict(cpu_profile(args.cpu_profile), python=common.describe_python())))
+        return
     # Medians of 9: on a shared 2-core machine single runs of CPU work range over +-8%.
     repeats, scale_iterations = (3, 300) if args.quick else (9, 1000)
     cpus = common.available_cpus()
@@ -159,6 +207,18 @@ def main():
     whole = whole_demo_seconds(repeats)
     print(f"python demo_stopwatch.py, start to exit: {whole:.2f} s\n")
 
+    profiles = [(common.describe_python(), dict(cpu_profile(repeats), python=common.describe_python()))]
+    for label, command, env in other_interpreters(args.sid_runner):
+        profiles.append((label, profile_elsewhere(command, env, repeats)))
+    print("4 workers of CPU work, by interpreter: speedup over direct, and CPUs busy")
+    print(f"  {'':<40}{'threads':>8}{'processes':>10}   CPUs busy: direct threads processes")
+    for label, p in profiles:
+        name, gil, _, method = p["python"].split(", ")  # 'Python 3.13.15', 'GIL disabled', _, 'start method fork'
+        print(f"  {f'{name}, {gil}, {method.split()[-1]}':<40}{p['threads']:>7.2f}x{p['processes']:>9.2f}x", end="")
+        print(f"{p['direct_busy']:>18.1f}{p['threads_busy']:>8.1f}{p['processes_busy']:>10.1f}")
+    print()
+    free = [p for _, p in profiles if "GIL disabled" in p["python"]]
+
     method = common.method_name()
     print(
         verdict(sleep_threads >= 3.8, f"threads >= 3.8x over direct on the default waiting run: {sleep_threads:.2f}x")
@@ -170,6 +230,12 @@ def main():
         )
     )
     print(verdict(whole <= 3.0, f"the default demo_stopwatch.py finishes in <= 3 s: {whole:.2f} s"))
+    target = f"threads >= 1.8x over direct on 4-worker CPU work, free-threaded without the GIL ({cpus} CPUs)"
+    if free:
+        best = max(p["threads"] for p in free)
+        print(verdict(best >= 1.8, f"{target}: {best:.2f}x"))
+    else:
+        print(f"UNMEASURED {target}: no free-threaded Python found (see ../shared/tools/get-pythons.sh)")
 
 
 if __name__ == "__main__":
