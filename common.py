@@ -505,15 +505,18 @@ def _start(worker, count):
             worker.start()
         except (RuntimeError, OSError) as error:
             raise _limit_reached(error, count) from None
+        except (pickle.PicklingError, AttributeError, TypeError) as error:  # spawn and forkserver pickle the job
+            raise DemoError(f"the job cannot be sent to a child process ({error}); {WHERE_WORKERS_LIVE}") from None
 
 
 def _start_child(context, job, children, count):
     """Start one child process with a pipe for its outcome, and record it before any signal can strike."""
+    _check_the_child_can_find(job, context)
     try:
         reader, writer = context.Pipe(duplex=False)
     except OSError as error:
         raise _limit_reached(error, count) from None
-    process = context.Process(target=_child, args=(_packed(job, context), writer))
+    process = context.Process(target=_child, args=(job, writer))
     try:
         with _signals_held(), _pseudo_main_file_hidden(context):  # a signal waits until the child is listed
             _start(process, count)
@@ -545,12 +548,7 @@ def _child(job, writer):
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held since the parent started us
     _exit_with_parent()
-    try:
-        job = _unpacked(job)
-    except DemoError as error:
-        outcome = (False, error)
-    else:
-        outcome = _outcome(job, time.process_time)
+    outcome = _outcome(job, time.process_time)
     try:
         _send(writer, outcome)
     except (OSError, EOFError):
@@ -563,15 +561,16 @@ WHERE_WORKERS_LIVE = (
 )
 
 
-def _packed(job, context):
-    """The job as its child will get it. Under spawn and forkserver a job travels pickled, and a
-    function travels as its name only; pickled here, a job that cannot travel fails in the caller."""
-    if context.get_start_method() == "fork":
-        return job  # the child is a copy of this process: it has the job already
-    try:
-        return pickle.dumps(job)
-    except Exception as error:
-        raise DemoError(f"the job cannot be sent to a child process ({error}); {WHERE_WORKERS_LIVE}") from None
+def _check_the_child_can_find(job, context):
+    """Under spawn and forkserver a child gets its job's function by name and imports it itself.
+    One defined in a __main__ that is no file (a notebook, the >>> prompt, python -) cannot be
+    found: say so here, in one line, rather than let every child die with a traceback."""
+    function = getattr(job, "func", job)  # a partial names its function
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+    if context.get_start_method() != "fork" and getattr(function, "__module__", None) == "__main__":
+        if not os.path.isfile(main_file):
+            name = getattr(function, "__qualname__", repr(function))
+            raise DemoError(f"a child process cannot find {name}, defined in __main__; {WHERE_WORKERS_LIVE}")
 
 
 @contextmanager
@@ -589,16 +588,6 @@ def _pseudo_main_file_hidden(context):
         yield
     finally:
         main.__file__ = path
-
-
-def _unpacked(job):
-    """The job, or one clear error if the child cannot find the function it names."""
-    if not isinstance(job, bytes):
-        return job
-    try:
-        return pickle.loads(job)
-    except Exception as error:
-        raise DemoError(f"a child process could not find its job ({error}); {WHERE_WORKERS_LIVE}") from None
 
 
 def _send(writer, outcome):
