@@ -1,12 +1,15 @@
 """Ready for a lesson: the results stay on screen, runs are timed from the caller, the
 pieces work from a lesson's own folder, --help says what the README says."""
 
+import functools
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from functools import partial
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, fenced_blocks, run_script, script_env
@@ -61,7 +64,7 @@ def last_screen(lines, columns, rows):
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize(
     "columns, rows, workers, iterations",
-    [(80, 24, 1, 20), (80, 24, 8, 20), (80, 24, 40, 5), (100, 40, 16, 30), (40, 24, 16, 5)],
+    [(80, 24, 8, 20), (80, 24, 40, 5), (100, 40, 16, 30), (40, 24, 16, 5)],
 )
 def test_the_report_stays_on_the_last_screen(columns, rows, workers, iterations):
     lines = run_on_sized_terminal(columns, rows, "--workers", workers, "--iterations", iterations)
@@ -104,7 +107,8 @@ def test_span_times_are_seconds_since_the_run_started():
 # -- Snippets from a lesson's own folder ------------------------------------------------
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SNIPPETS = [text for info, text in fenced_blocks(README) if info == "python"]
+BLOCKS = fenced_blocks(README)
+SNIPPETS = [text for info, text in BLOCKS if info == "python"]
 LESSONS = [text for text in SNIPPETS if "common" in text]
 
 
@@ -114,27 +118,63 @@ def test_the_lesson_snippets_time_from_the_caller():
     assert not any("max(" in text and ".end" in text for text in LESSONS), "timing a run from its spans"
 
 
-@pytest.mark.parametrize("index", range(len(LESSONS)))
-def test_a_snippet_runs_with_common_copied_beside_it(index, tmp_path):
-    lesson = tmp_path / "lesson"
-    lesson.mkdir()
-    shutil.copy(ROOT / "common.py", lesson)
-    (lesson / "snippet.py").write_text(LESSONS[index], encoding="utf-8")
-    env = script_env(PYTHONPATH=None)
-    result = subprocess.run(
-        [sys.executable, str(lesson / "snippet.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+FED_TO_STDIN = "fed to `python -`"  # a snippet that says so runs as `python - < snippet.py`
+
+
+def shown_after(snippet):
+    """The output block the README shows right after a snippet, if any."""
+    at = BLOCKS.index(("python", snippet))
+    following = BLOCKS[at + 1] if at + 1 < len(BLOCKS) else (None, "")
+    return following[1] if following[0] == "" else None
+
+
+def shape(text):
+    """Lines with their numbers, names of builds, bars and runs of spaces made alike, in order of sort:
+    what any run prints, whatever the machine, the build or the interleaving of threads."""
+    lines = []
+    for line in text.splitlines():
+        line = re.sub(r"GIL (enabled|disabled)|start method \w+", "GIL", line)
+        line = re.sub(r"\d[\d,.]*", "9", line)
+        lines.append(re.sub(r" +", " ", re.sub(r"█[█ ]*", "█", line)).strip())
+    return sorted(lines)
+
+
+@functools.lru_cache(maxsize=None)
+def run_beside_common(snippet):
+    """Run a snippet once, from a fresh folder outside the repository holding a copy of common.py."""
+    folder = Path(tempfile.mkdtemp())
+    shutil.copy(ROOT / "common.py", folder)
+    return run_snippet(snippet, folder, cwd=folder, env=script_env(PYTHONPATH=None))
+
+
+def run_snippet(snippet, folder, cwd, env):
+    command = [sys.executable, "-"] if FED_TO_STDIN in snippet else [sys.executable, str(folder / "snippet.py")]
+    (folder / "snippet.py").write_text(snippet, encoding="utf-8")
+    return subprocess.run(
+        command,
+        input=snippet if FED_TO_STDIN in snippet else None,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
     )
-    assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
 @pytest.mark.parametrize("index", range(len(LESSONS)))
-def test_a_snippet_runs_elsewhere_with_pythonpath(index, tmp_path):
-    (tmp_path / "snippet.py").write_text(LESSONS[index], encoding="utf-8")
-    env = script_env(PYTHONPATH=str(ROOT))
-    result = subprocess.run(
-        [sys.executable, str(tmp_path / "snippet.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+def test_a_snippet_runs_with_common_copied_beside_it_and_prints_what_is_shown(index):
+    result = run_beside_common(LESSONS[index])
     assert result.returncode == 0 and result.stderr == "", result.stderr
+    shown = shown_after(LESSONS[index])
+    if shown is not None:
+        assert shape(result.stdout) == shape(shown)
+
+
+def test_a_snippet_runs_elsewhere_with_pythonpath(tmp_path):
+    for snippet in LESSONS[:1] + [text for text in LESSONS if FED_TO_STDIN in text]:
+        result = run_snippet(snippet, tmp_path, cwd=tmp_path, env=script_env(PYTHONPATH=str(ROOT)))
+        assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
 def test_without_either_a_snippet_fails_as_the_readme_warns(tmp_path):
@@ -172,3 +212,53 @@ def test_a_start_method_without_processes_is_refused(mode, parse):
     result = parse("demo_visualize.py", "--mode", mode, "--start-method", "spawn")
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and "--mode processes" in result.stderr
+
+
+# -- The next lessons: what their output must say, whatever the machine -----------------------
+
+
+def lesson_output(keyword, tmp_path):
+    result = run_beside_common(next(text for text in LESSONS if keyword in text))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    return result.stdout.splitlines()
+
+
+def test_the_race_loses_updates_without_a_lock_and_none_with_one(tmp_path):
+    lines = lesson_output("def paused", tmp_path)
+    lost = {}
+    for line in lines[1:]:
+        match = re.fullmatch(r"(bare|paused) +with (no lock|a Lock): +(\d+) of (\d+) updates lost", line)
+        assert match, line
+        lost[match[1], match[2]] = int(match[3])
+    assert lost["bare", "a Lock"] == lost["paused", "a Lock"] == 0
+    assert lost["paused", "no lock"] > 0  # a call between the read and the write: lost on every build
+
+
+def test_processes_share_nothing_but_a_value(tmp_path):
+    assert lesson_output("multiprocessing.Value", tmp_path) == [
+        "each child counted to [1000, 1000, 1000, 1000] - the parent's counter: 0",
+        "one multiprocessing.Value, shared and locked: 4000",
+    ]
+
+
+def test_a_pool_starts_its_processes_once_and_errors_come_back(tmp_path):
+    lines = lesson_output("multiprocessing.Pool", tmp_path)
+    assert re.fullmatch(r"one process per job +\d+\.\d\d s in 200 processes", lines[0])
+    pool = re.fullmatch(r"a pool +\d+\.\d\d s in (\d+) processes", lines[1])
+    assert pool and 1 <= int(pool[1]) <= common.available_cpus()
+    error = "invalid literal for int() with base 10: 'x'"
+    assert lines[2:] == [
+        f"one process per job  the worker's error came back: {error}",
+        f"a pool               the worker's error came back: {error}",
+        f"apply_async          raised only at .get(): {error}",
+    ]
+
+
+def test_at_the_prompt_a_spawned_worker_must_come_from_a_module(tmp_path):
+    assert lesson_output(FED_TO_STDIN, tmp_path) == [
+        "threads, a worker defined here: [9]",
+        "spawn, a worker from common.py: [3]",
+        "spawn, a worker defined here: a child process cannot find square, defined in __main__;"
+        " a worker must be defined in a module the child can import, such as common.py,"
+        " not in a notebook cell, at the >>> prompt or in code fed to python -",
+    ]

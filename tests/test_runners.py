@@ -53,7 +53,7 @@ def test_direct_jobs_never_overlap():
 
 
 def test_thread_jobs_overlap():
-    spans = common.run_in_threads([partial(time.sleep, 0.5)] * 4)
+    spans = common.run_in_threads([partial(time.sleep, 0.2)] * 4)
     assert overlapping(spans)
     assert {span.pid for span in spans} == {os.getpid()}
 
@@ -61,7 +61,7 @@ def test_thread_jobs_overlap():
 @pytest.mark.parametrize("method", START_METHODS)
 def test_process_jobs_overlap_in_other_processes(method):
     before = time.perf_counter()
-    spans = common.run_in_processes([partial(time.sleep, 0.5)] * 3, method)
+    spans = common.run_in_processes([partial(time.sleep, 0.2)] * 3, method)
     after = time.perf_counter()
     assert overlapping(spans)
     pids = [span.pid for span in spans]
