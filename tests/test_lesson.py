@@ -242,7 +242,7 @@ def test_processes_share_nothing_but_a_value(tmp_path):
 
 
 def test_a_pool_starts_its_processes_once_and_errors_come_back(tmp_path):
-    lines = lesson_output("multiprocessing.Pool", tmp_path)
+    lines = lesson_output("ProcessPoolExecutor", tmp_path)
     assert re.fullmatch(r"one process per job +\d+\.\d\d s in 200 processes", lines[0])
     pool = re.fullmatch(r"a pool +\d+\.\d\d s in (\d+) processes", lines[1])
     assert pool and 1 <= int(pool[1]) <= common.available_cpus()
@@ -250,7 +250,7 @@ def test_a_pool_starts_its_processes_once_and_errors_come_back(tmp_path):
     assert lines[2:] == [
         f"one process per job  the worker's error came back: {error}",
         f"a pool               the worker's error came back: {error}",
-        f"apply_async          raised only at .get(): {error}",
+        f"submit               raised only at .result(): {error}",
     ]
 
 
