@@ -130,10 +130,9 @@ def open_files(limit):
     return lower
 
 
-@linux_only
-def test_too_many_workers_for_the_open_file_limit_are_refused_with_the_count_that_fits():
-    refused = subprocess.run(
-        [sys.executable, str(ROOT / "demo_stopwatch.py"), "--workers", "40", "--work", "none"],
+def stopwatch_with_64_open_files(*args):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "demo_stopwatch.py"), *map(str, args)],
         cwd=ROOT,
         env=script_env(),
         capture_output=True,
@@ -141,21 +140,17 @@ def test_too_many_workers_for_the_open_file_limit_are_refused_with_the_count_tha
         preexec_fn=open_files(64),
         timeout=60,
     )
+
+
+@linux_only
+def test_too_many_workers_for_the_open_file_limit_are_refused_with_the_count_that_fits():
+    refused = stopwatch_with_64_open_files("--workers", 40, "--work", "none")
     assert refused.returncode == 2 and refused.stdout == ""
     assert len(refused.stderr.splitlines()) == 1 and "(ulimit -n)" in refused.stderr
     fit = int(re.search(r"at most (\d+) fit", refused.stderr)[1])
     assert 0 < fit < 40
     for method in {multiprocessing.get_start_method(), "spawn"} & set(START_METHODS):  # and it really fits
-        fits = subprocess.run(
-            [sys.executable, str(ROOT / "demo_stopwatch.py"), "--workers", str(fit), "--work", "none"]
-            + ["--start-method", method],
-            cwd=ROOT,
-            env=script_env(),
-            capture_output=True,
-            text=True,
-            preexec_fn=open_files(64),
-            timeout=60,
-        )
+        fits = stopwatch_with_64_open_files("--workers", fit, "--work", "none", "--start-method", method)
         assert fits.returncode == 0 and fits.stderr == ""
 
 

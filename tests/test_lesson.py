@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, fenced_blocks, run_script, script_env
 from test_stopwatch import PYTHON, RESULT
+from test_timeline import run_on_terminal
 
 import common
 
@@ -22,35 +23,8 @@ ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 def run_on_sized_terminal(columns, rows, *args):
     """Run the stopwatch on a pseudo-terminal of the given size; return what it wrote, as lines."""
-    pty = pytest.importorskip("pty")
-    import fcntl
-    import struct
-    import termios
-
-    master, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "demo_stopwatch.py"), *map(str, args)],
-        cwd=ROOT,
-        env=script_env(TERM="xterm"),
-        stdin=subprocess.DEVNULL,
-        stdout=terminal,
-        stderr=subprocess.PIPE,
-    )
-    os.close(terminal)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: every writer has closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    assert process.wait(timeout=60) == 0 and process.stderr.read() == b""
-    text = ESCAPE.sub("", b"".join(chunks).decode("utf-8")).replace("\r\n", "\n")
-    return text.rstrip("\n").split("\n")
+    shown = run_on_terminal("demo_stopwatch.py", *args, size=(columns, rows))
+    return ESCAPE.sub("", shown).replace("\r\n", "\n").rstrip("\n").split("\n")
 
 
 def last_screen(lines, columns, rows):

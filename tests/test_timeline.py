@@ -149,10 +149,17 @@ def test_the_timeline_uses_the_ascii_stand_in():
 # -- Colour: only for a person at a terminal --------------------------------------------
 
 
-def run_on_terminal(script, *args, **env):
-    """Run a script with stdout on a pseudo-terminal, as in a terminal window; return what it showed."""
+def run_on_terminal(script, *args, size=None, **env):
+    """Run a script with stdout on a pseudo-terminal, as in a terminal window (of size (columns,
+    rows) if given); return what it showed."""
     pty = pytest.importorskip("pty")
     master, terminal = pty.openpty()
+    if size:
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     process = subprocess.Popen(
         [sys.executable, str(ROOT / script), *map(str, args)],
         cwd=ROOT,
