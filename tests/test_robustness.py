@@ -114,7 +114,7 @@ def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
 @pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS])
 def test_ctrl_c_while_drawing_shapes(mode):
-    args = ["--mode", mode.split("-")[0], "--pause", 0.2]
+    args = ["--mode", mode.split("-")[0], "--pause", 0.5]  # long enough that a slow test cannot miss the run
     if mode.startswith("processes"):
         args += ["--start-method", mode.split("-")[1]]
     process = start("demo_visualize.py", *args)
@@ -143,7 +143,7 @@ def test_stopwatch_into_a_pipe_closed_early(lines):
 
 @pytest.mark.parametrize("mode", ["direct", "threads", "processes"])
 def test_visualize_into_a_pipe_closed_early(mode):
-    process = start("demo_visualize.py", "--mode", mode, "--pause", 0.05)
+    process = start("demo_visualize.py", "--mode", mode, "--pause", 1)  # so the drawing cannot end before the pipe is closed
     process.stdout.readline()
     process.stdout.close()
     err = process.stderr.read()
