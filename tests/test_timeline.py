@@ -83,7 +83,7 @@ def test_many_workers_are_grouped_into_at_most_sixteen_rows():
 
 
 def test_sleeping_workers_run_one_after_another_directly_and_together_in_threads():
-    result = run_script("demo_stopwatch.py", "--iterations", 200)
+    result = run_script("demo_stopwatch.py", "--iterations", 500)
     report, chart = sections(result.stdout)[-2:]
     rows = parse_rows(chart)
     direct = [cols for _, cols in rows["Directly"]]
