@@ -92,7 +92,7 @@ def sleepy_worker(n, iterations=1000, pause=0.0001):
     """Waiting work: sleep, then print the bar. Sleeping releases the GIL."""
     line = bar(n)
     for _ in range(iterations):
-        wait(pause)
+        wait(pause)  # time.sleep, in slices short enough for Ctrl-C to stop a thread (section 6)
         say(line)
 
 
