@@ -22,7 +22,11 @@ def candidates():
     paths = [sys.executable] + [shutil.which(name) for name in NAMES]
     pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
     paths += sorted(glob.glob(os.path.join(pyenv_root, "versions", "*", "bin", "python3*")))
-    return [path for path in paths if path and "shims" not in path]
+    unique = {}
+    for path in paths:  # python3 and python3.11 are often one file: probe each file once
+        if path and "shims" not in path and not path.endswith("-config"):
+            unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
 
 
 def interpreters():
@@ -30,7 +34,7 @@ def interpreters():
     found = {}
     for path in candidates():
         try:
-            probe = subprocess.run([path, "-c", PROBE], capture_output=True, text=True, timeout=30)
+            probe = subprocess.run([path, "-S", "-c", PROBE], capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired):
             continue
         if probe.returncode != 0:
