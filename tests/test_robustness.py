@@ -143,7 +143,7 @@ def test_stopwatch_into_a_pipe_closed_early(lines):
 
 @pytest.mark.parametrize("mode", ["direct", "threads", "processes"])
 def test_visualize_into_a_pipe_closed_early(mode):
-    process = start("demo_visualize.py", "--mode", mode, "--pause", 1)  # so the drawing cannot end before the pipe is closed
+    process = start("demo_visualize.py", "--mode", mode, "--pause", 0.3)  # 2.4 s: it cannot end before the close
     process.stdout.readline()
     process.stdout.close()
     err = process.stderr.read()
