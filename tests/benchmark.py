@@ -235,7 +235,7 @@ def main():
         best = max(p["threads"] for p in free)
         print(verdict(best >= 1.8, f"{target}: {best:.2f}x"))
     else:
-        print(f"UNMEASURED {target}: no free-threaded Python found (see ../shared/tools/get-pythons.sh)")
+        print(f"UNMEASURED {target}: no free-threaded Python found (get-pythons.sh in the shared tools builds python3.13t)")
 
 
 if __name__ == "__main__":
