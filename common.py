@@ -23,6 +23,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import platform
 import re
 import signal
 import sys
@@ -275,9 +276,9 @@ def timeline_cells(spans, scale, width):
 
 def describe_python(start_method=None):
     """The four facts every timing here depends on, in one line."""
-    name = "Python" if sys.implementation.name == "cpython" else _implementation()
+    name = "Python" if sys.implementation.name == "cpython" else platform.python_implementation()  # PyPy, ...
     gil = "GIL enabled" if gil_enabled() else "GIL disabled"
-    return f"{name} {_version()}, {gil}, {plural(available_cpus(), 'CPU')} available, start method {method_name(start_method)}"
+    return f"{name} {sys.version.split()[0]}, {gil}, {plural(available_cpus(), 'CPU')} available, start method {method_name(start_method)}"
 
 
 def gil_enabled():
@@ -301,16 +302,6 @@ def method_name(start_method=None):
 
 def plural(count, noun):
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _implementation():
-    import platform  # PyPy, GraalVM, ...: the implementation's own spelling
-
-    return platform.python_implementation()
-
-
-def _version():
-    return sys.version.split()[0]
 
 
 MEASURABLE = 0.3  # seconds: the shortest window in which other programs' load is told

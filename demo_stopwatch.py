@@ -127,8 +127,9 @@ def timeline_size(report_lines):
     def screen_rows(line):
         return max(1, -(-len(line) // width))  # a line wider than the screen wraps
 
-    used = sum(map(screen_rows, report_lines)) + 1 + screen_rows("x" * 70) + 1  # blank, heading, prompt
-    return min(79, width - 1), max(1, min(16, (rows - 1 - used) // 3))
+    # The report, a blank line, the heading (about 70 characters) and the shell's prompt after the run.
+    used = sum(map(screen_rows, report_lines)) + 1 + screen_rows("x" * 70) + 1
+    return min(79, width - 1), max(1, min(16, (rows - used) // 3))
 
 
 # 5. On a machine whose short sleeps are coarse, warn before a run that would take minutes.
