@@ -347,15 +347,23 @@ def _machine_busy_seconds():
     mine = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     try:
         with open("/proc/stat") as stat:
-            rows = [line.split() for line in stat if re.match(r"cpu\d", line)]
+            text = stat.read()
         ticks = os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, AttributeError):
         return None
+    return busy_ticks(text, mine) / ticks
+
+
+def busy_ticks(stat, cpus=None):
+    """Ticks the CPUs numbered in cpus (every one if None) spent busy, from /proc/stat's text:
+    every column but idle and iowait (time waiting for a disk is idle time too)."""
     busy = 0
-    for name, user, nice, system, _idle, _iowait, irq, softirq, steal, *_ in rows:
-        if mine is None or int(name[3:]) in mine:
+    for name, user, nice, system, _idle, _iowait, irq, softirq, steal, *_ in (
+        line.split() for line in stat.splitlines() if re.match(r"cpu\d", line)
+    ):
+        if cpus is None or int(name[3:]) in cpus:
             busy += sum(map(int, (user, nice, system, irq, softirq, steal)))
-    return busy / ticks
+    return busy
 
 
 def sleep_takes(pause, tries=5):

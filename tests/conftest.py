@@ -18,10 +18,15 @@ def pytest_report_header():
     return coverage_report()
 
 
+# All an interpreter under test gets of this process's environment: a user's PYTHON_GIL,
+# PYTHONHASHSEED, NO_COLOR or PYTHONWARNINGS must not change what a test sees.
+PASSED_ON = ("PATH", "HOME", "TMPDIR", "SYSTEMROOT", "LANG")
+
+
 def script_env(**changes):
-    """The environment a script runs in: UTF-8 output, no colour unless a test asks."""
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT))
-    env.pop("NO_COLOR", None)
+    """The environment a script runs in: only PASSED_ON, UTF-8 output, and what a test asks for."""
+    env = {key: os.environ[key] for key in PASSED_ON if key in os.environ}
+    env.update(PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT))
     env.update(changes)
     return {key: value for key, value in env.items() if value is not None}
 

@@ -207,7 +207,7 @@ def test_the_process_and_thread_limit_is_named_and_nothing_is_left_running(setup
 
 def test_a_bar_never_outgrows_an_80_column_terminal():
     assert max(len(common.bar(n)) for n in range(1, 10001)) <= 79
-    assert common.bar(17) == common.bar(1).replace("1", "17")  # after 16 workers, from the left again
+    assert [common.bar(n).index("█") for n in (1, 2, 16, 17, 18)] == [0, 4, 60, 0, 4], "from the left after 16"
 
 
 # -- Ctrl-C, however long the wait, and however many starts -------------------------------------
@@ -302,13 +302,14 @@ time.sleep = lambda seconds: real_sleep(max(seconds, 0.004))
 def test_a_coarse_sleep_is_named_before_the_runs():
     process, out, err = run_in_child(COARSE_SLEEP, "demo_stopwatch.py", "--workers", 2, "--iterations", 5)
     assert process.returncode == 0 and err == ""
-    first = out.splitlines()[0]
-    match = re.fullmatch(
+    lines = out.splitlines()
+    note = re.compile(
         r"Note: a 0\.1 ms sleep takes (\d+\.\d) ms here, so this run takes about (\d+) s;"
-        r" try --iterations (\d+) for about 5 s\.",
-        first,
+        r" try --iterations (\d+) for about 5 s\.$",
     )
-    assert match, first
+    [at] = [i for i, line in enumerate(lines) if note.match(line)]
+    assert at < min(i for i, line in enumerate(lines) if BAR.match(line)), "named before the runs"
+    match = note.match(lines[at])
     took, total, fewer = float(match[1]) / 1000, int(match[2]), int(match[3])
     assert took >= 0.004  # 4 workers' worth of sleeps per iteration: 2 directly, 1 in each other run
     assert abs(fewer - 5 / (4 * took)) <= 0.02 * fewer + 1 and abs(total - 4 * 5 * took) <= 1
@@ -324,3 +325,11 @@ def test_no_note_when_the_sleep_is_fine(monkeypatch):
     assert "takes 15.6 ms here, so this run takes about 94 s; try --iterations 53 " in demo_stopwatch.coarse_sleep_note(
         args
     )
+
+
+def test_the_documented_maxima_are_taken(parse, monkeypatch):
+    monkeypatch.setattr(common, "open_file_limit", lambda workers: None)  # whatever this machine's ulimit -n
+    assert parse("demo_stopwatch.py", "--workers", 1000).returncode == 0
+    assert parse("demo_visualize.py", "--pause", 3600).returncode == 0
+    assert parse("demo_stopwatch.py", "--workers", 1001).returncode == 2
+    assert parse("demo_visualize.py", "--pause", 3600.5).returncode == 2

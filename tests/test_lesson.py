@@ -86,12 +86,6 @@ SNIPPETS = [text for info, text in BLOCKS if info == "python"]
 LESSONS = [text for text in SNIPPETS if "common" in text]
 
 
-def test_the_lesson_snippets_time_from_the_caller():
-    timed = [text for text in LESSONS if "seconds" in text or "timeline" in text]
-    assert timed and all("timed_run" in text for text in timed)
-    assert not any("max(" in text and ".end" in text for text in LESSONS), "timing a run from its spans"
-
-
 FED_TO_STDIN = "fed to `python -`"  # a snippet that says so runs as `python - < snippet.py`
 
 
@@ -149,20 +143,6 @@ def test_a_snippet_runs_elsewhere_with_pythonpath(tmp_path):
     for snippet in [text for text in LESSONS if FED_TO_STDIN in text]:  # its spawned child too
         result = run_snippet(snippet, tmp_path, cwd=tmp_path, env=script_env(PYTHONPATH=str(ROOT)))
         assert result.returncode == 0 and result.stderr == "", result.stderr
-
-
-def test_without_either_a_snippet_fails_as_the_readme_warns(tmp_path):
-    (tmp_path / "snippet.py").write_text(LESSONS[0], encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(tmp_path / "snippet.py")],
-        cwd=ROOT,  # the repository's folder is not enough: Python looks beside the script
-        env=script_env(PYTHONPATH=None),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert "No module named 'common'" in result.stderr
-    assert "No module named 'common'" in README
 
 
 # -- --help says what the README says ------------------------------------------------------

@@ -7,8 +7,8 @@ import sys
 from functools import partial
 
 import pytest
-from conftest import run_script
-from test_stopwatch import PYTHON, RESULT, sections
+from conftest import run_script, script_env
+from test_stopwatch import PYTHON, RESULT, found, notes, sections
 
 import common
 import demo_stopwatch
@@ -114,13 +114,26 @@ def test_the_busy_note_and_its_threshold(other, cpus, note):
 
 
 def test_other_programs_are_the_machine_less_this_demo_and_its_workers(monkeypatch):
-    # (wall, machine's busy CPU seconds, this process's, its waited-for children's)
+    # (wall, machine's busy CPU seconds, this process's, its waited-for children's), over 4 s
     before = (10.0, 100.0, 5.0, 1.0)
-    monkeypatch.setattr(common, "cpu_snapshot", lambda: (11.0, 101.8, 5.9, 1.5))
-    assert common.other_programs_busy(before, worker_cpu=0.2) == pytest.approx(1.8 - 0.9 - 0.5)
-    assert common.other_programs_busy(before, worker_cpu=0.8) == pytest.approx(1.8 - 0.9 - 0.8)
-    monkeypatch.setattr(common, "cpu_snapshot", lambda: (11.0, 101.0, 5.9, 1.5))
+    monkeypatch.setattr(common, "cpu_snapshot", lambda: (14.0, 107.2, 8.6, 3.0))
+    assert common.other_programs_busy(before, worker_cpu=0.4) == pytest.approx((7.2 - 3.6 - 2.0) / 4)
+    assert common.other_programs_busy(before, worker_cpu=3.2) == pytest.approx((7.2 - 3.6 - 3.2) / 4)
+    monkeypatch.setattr(common, "cpu_snapshot", lambda: (14.0, 104.0, 8.6, 3.0))
     assert common.other_programs_busy(before, worker_cpu=0.0) == 0.0
+
+
+STAT = """cpu  1000 10 500 90000 300 0 20 0 0 0
+cpu0 700 10 300 40000 100 0 10 0 0 0
+cpu1 300 0 200 50000 200 0 10 0 0 0
+intr 12345 0 0
+ctxt 67890
+"""
+
+
+def test_busy_ticks_count_every_column_but_idle_and_iowait():
+    assert common.busy_ticks(STAT) == (700 + 10 + 300 + 10) + (300 + 200 + 10)
+    assert common.busy_ticks(STAT, cpus={1}) == 300 + 200 + 10, "only the CPUs this process may use"
 
 
 def test_a_window_too_short_to_measure_says_nothing():
@@ -130,7 +143,8 @@ def test_a_window_too_short_to_measure_says_nothing():
 @posix_linux
 def test_other_programs_keeping_every_cpu_busy_are_named():
     hogs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(common.available_cpus())
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], env=script_env())
+        for _ in range(common.available_cpus())
     ]
     try:
         result = run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", 400)
@@ -140,9 +154,9 @@ def test_other_programs_keeping_every_cpu_busy_are_named():
             hog.wait()
     assert result.returncode == 0 and result.stderr == ""
     report = sections(result.stdout)[-2]
-    assert PYTHON.match(report[0])
-    assert report[1].startswith("Note: other programs kept ") and "CPU" in report[1]
-    assert [RESULT.match(line)[1] for line in report[2:5]] == ["Directly", "Threading", "Multiprocessing"]
+    assert found(PYTHON, report)
+    assert any(line.startswith("Note: other programs kept ") and "CPU" in line for line in notes(result.stdout))
+    assert [match[1] for match in found(RESULT, report)] == ["Directly", "Threading", "Multiprocessing"]
 
 
 @pytest.mark.skipif(not common.gil_enabled(), reason="the GIL is what keeps threads to one CPU")
@@ -176,6 +190,33 @@ def test_every_cpu_job_gets_the_one_calibrated_size(monkeypatch):
 def test_help_gives_the_size_of_cpu_work_in_time(parse):
     shown = parse("demo_stopwatch.py", "--help").stdout
     assert "about 0.2 ms" in shown and "steps" not in shown
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_gil_line_says_what_the_running_interpreter_answers(enabled, monkeypatch):
+    """Both answers, on any build: a free-threaded Python answers sys._is_gil_enabled() with False."""
+    monkeypatch.setattr(sys, "_is_gil_enabled", lambda: enabled, raising=False)
+    assert common.gil_enabled() is enabled
+    assert (", GIL enabled, " if enabled else ", GIL disabled, ") in common.describe_python()
+
+
+def test_a_python_that_cannot_be_asked_has_the_gil(monkeypatch):
+    monkeypatch.delattr(sys, "_is_gil_enabled", raising=False)  # before 3.13: every build has it
+    assert common.gil_enabled() is True and ", GIL enabled, " in common.describe_python()
+
+
+def test_an_iteration_of_cpu_work_computes_for_about_the_documented_time(monkeypatch):
+    """Timed in this thread's CPU seconds, which other programs do not stretch; the bounds are loose
+    (a calibration disturbed by them sizes the work smaller) but a size ten times off is caught."""
+    monkeypatch.setattr(common, "say", lambda line: None)
+    [job] = demo_stopwatch.make_jobs("cpu", 1, 20)
+    per_iteration = []
+    for _ in range(5):
+        start = common.thread_cpu()
+        job()
+        per_iteration.append((common.thread_cpu() - start) / 20)
+    assert common.CPU_ITERATION == 0.0002  # what --help and the README promise
+    assert 0.00005 <= min(per_iteration) <= 0.0006, f"{min(per_iteration) * 1000:.3f} ms an iteration"
 
 
 def test_other_implementations_are_named_as_they_spell_themselves(monkeypatch):

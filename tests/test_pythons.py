@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from conftest import run_script, script_env
-from test_stopwatch import PYTHON, RESULT, phases, sections, worker_of
+from test_stopwatch import PYTHON, RESULT, found, phases, sections, worker_of
 from test_visualize import EXPECTED
 
 NAMES = [f"python3.{minor}" for minor in range(9, 15)] + ["python3.13t", "python3.14t"]
@@ -34,7 +34,7 @@ def interpreters():
     found = {}
     for path in candidates():
         try:
-            probe = subprocess.run([path, "-S", "-c", PROBE], capture_output=True, text=True, timeout=30)
+            probe = subprocess.run([path, "-S", "-c", PROBE], env=script_env(), capture_output=True, text=True, timeout=30)
         except (OSError, subprocess.TimeoutExpired):
             continue
         if probe.returncode != 0:
@@ -77,7 +77,7 @@ def test_both_demos_on(label, python):
     bar_phases, results = phases(bars.stdout)
     assert [sorted(map(worker_of, block)) for block in bar_phases] == [[1] * 5 + [2] * 5] * 3
     assert len(results) == 3 and all(RESULT.match(line) for line in results)
-    facts = PYTHON.match(sections(bars.stdout)[-2][0])
+    [facts] = found(PYTHON, sections(bars.stdout)[-2])
     assert facts["version"] == label.rstrip("t")
     assert facts["gil"] == ("disabled" if label.endswith("t") else "enabled")  # a 3.13t runs without it
 
@@ -93,4 +93,4 @@ FREE_THREADED = [(label, path) for label, path in PYTHONS if label.endswith("t")
 @pytest.mark.parametrize("label, python", FREE_THREADED, ids=[label for label, _ in FREE_THREADED])
 def test_a_free_threaded_build_told_to_keep_the_gil_says_so(label, python):
     result = run_script("demo_stopwatch.py", "--work", "none", python=python, env=script_env(PYTHON_GIL="1"))
-    assert PYTHON.match(result.stdout.splitlines()[0])["gil"] == "enabled"
+    assert [facts["gil"] for facts in found(PYTHON, result.stdout.splitlines())] == ["enabled"]

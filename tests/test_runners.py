@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -10,6 +11,7 @@ from functools import partial
 from operator import neg
 
 import pytest
+from conftest import script_env
 
 import common
 
@@ -151,3 +153,30 @@ def test_a_busy_worker_prints_each_bar_after_its_work(monkeypatch):
     monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
     common.busy_worker(3, iterations=2, steps=77)
     assert events == [("compute", 77), ("say", common.bar(3))] * 2
+
+
+UNFINDABLE = """
+from functools import partial
+import common
+def square(n):
+    return n * n
+try:
+    common.run_in_processes([partial(square, 3)], start_method=METHOD)
+except RuntimeError as error:
+    print(error)
+"""
+
+
+@pytest.mark.parametrize("method", [m for m in START_METHODS if m != "fork"])
+def test_a_worker_a_child_cannot_import_is_named_before_any_child_starts(method):
+    """Fed to `python -`, square lives in a __main__ that no child can import, under spawn and forkserver."""
+    result = subprocess.run(
+        [sys.executable, "-"],
+        input=UNFINDABLE.replace("METHOD", repr(method)),
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stderr == "" and result.returncode == 0
+    assert result.stdout.startswith("a child process cannot find square, defined in __main__;")

@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 
 import pytest
-from conftest import ROOT, run_script
+from conftest import ROOT, run_script, script_env
 
 BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
 RESULT = re.compile(
@@ -26,15 +26,29 @@ START_COST = re.compile(
 )
 
 
+NOTE = re.compile(r"^Note: ")
+
+
+def notes(stdout):
+    """The notes a run printed: the demo may add one wherever something disturbed it."""
+    return [line for line in stdout.splitlines() if NOTE.match(line)]
+
+
 def sections(stdout):
-    """Blocks of the output, split at blank lines: bar phases, then the report, then the timeline."""
-    return [block.splitlines() for block in re.split(r"\n{2,}", stdout.strip("\n"))]
+    """Blocks of the output, split at blank lines, notes left out: bar phases, the report, the timeline."""
+    kept = "\n".join(line for line in stdout.split("\n") if not NOTE.match(line))
+    return [block.splitlines() for block in re.split(r"\n{2,}", kept.strip("\n"))]
+
+
+def found(pattern, lines):
+    """The matches of pattern among lines, in order: lines are found by what they are."""
+    return [match for match in map(pattern.match, lines) if match]
 
 
 def phases(stdout):
     """The bar lines of each phase, and the result lines."""
     blocks = sections(stdout)
-    return blocks[:-2], [line for line in blocks[-2] if line.startswith("Execute ")]
+    return blocks[:-2], [match[0] for match in found(RESULT, blocks[-2])]
 
 
 def worker_of(line):
@@ -81,11 +95,12 @@ def test_run_directly_the_workers_take_turns():
 
 def test_phases_are_separated_like_the_seed():
     out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1).stdout
-    lines = out.split("\n")
+    lines = [line for line in out.split("\n") if not NOTE.match(line)]
     assert lines[:9] == ["██ 1 ██", "", "", "", "██ 1 ██", "", "", "", "██ 1 ██"]
     assert lines[9:11] == ["", ""] and PYTHON.match(lines[11])
-    assert [RESULT.match(line)[1] for line in lines[12:15]] == ["Directly", "Threading", "Multiprocessing"]
-    assert lines[15] == "" and lines[16].startswith("When each worker ran")
+    assert [match[1] for match in found(RESULT, lines)] == ["Directly", "Threading", "Multiprocessing"]
+    heading = next(i for i, line in enumerate(lines) if line.startswith("When each worker ran"))
+    assert lines[heading - 1] == "" and all(line.startswith("Execute ") for line in lines[12 : heading - 1])
 
 
 @pytest.mark.parametrize(
@@ -125,6 +140,7 @@ def test_importing_the_scripts_starts_nothing():
     result = subprocess.run(
         [sys.executable, "-c", "import common, demo_stopwatch, demo_visualize"],
         cwd=ROOT,
+        env=script_env(PYTHONPATH=None),
         capture_output=True,
         text=True,
         timeout=60,

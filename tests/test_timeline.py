@@ -10,7 +10,7 @@ import sysconfig
 
 import pytest
 from conftest import ROOT, run_script, script_env
-from test_stopwatch import PYTHON, RESULT, START_COST, sections
+from test_stopwatch import PYTHON, RESULT, START_COST, found, sections
 
 import common
 import demo_stopwatch
@@ -50,6 +50,28 @@ def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
     assert rows["Directly"] == [("1", set(range(0, 30))), ("2", set(range(30, 60)))]
     assert rows["Threading"] == [("1", set(range(0, 30))), ("2", set(range(0, 30)))]
     assert {len(line) for line in lines[1:]} == {16 + 1 + 1 + 1 + 60, 16 + 1 + 1 + 1 + 30}
+
+
+def test_the_scale_is_the_longest_run_wherever_it_comes():
+    runs = [run("Directly", 0.3, (0.0, 0.3)), run("Threading", 0.6, (0.0, 0.6)), run("Multiprocessing", 1.2, (0.0, 1.2))]
+    lines = common.timeline(runs)
+    assert lines[0].startswith("When each worker ran (one column = 20 ms,")
+    rows = parse_rows(lines)
+    assert [rows[name][0][1] for name in ("Directly", "Threading", "Multiprocessing")] == [
+        set(range(15)),
+        set(range(30)),
+        set(range(60)),
+    ]
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80, 200])
+def test_a_row_fits_the_terminal_it_is_drawn_for(columns, monkeypatch):
+    """The longest run's row is one column short of the terminal (a full row would wrap on some)."""
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((columns, 50)))
+    monkeypatch.setattr(sys.stdout, "fileno", lambda: 1, raising=False)
+    width, _ = demo_stopwatch.timeline_size(["Python 3"])
+    lines = common.timeline([run("Directly", 1.0, (0.0, 1.0))], line_width=width)
+    assert max(map(len, lines[1:])) == min(columns - 1, 79)
 
 
 def test_back_to_back_workers_never_share_a_column():
@@ -95,11 +117,9 @@ def test_sleeping_workers_run_one_after_another_directly_and_together_in_threads
 
 
 def test_the_interpreter_line_states_what_the_timings_depend_on():
-    line = sections(run_script("demo_stopwatch.py", "--iterations", 2).stdout)[-2][0]
-    facts = PYTHON.match(line)
-    assert facts, line
+    [facts] = found(PYTHON, sections(run_script("demo_stopwatch.py", "--iterations", 2).stdout)[-2])
     assert facts["version"] == platform.python_version()
-    free_threaded = sysconfig.get_config_var("Py_GIL_DISABLED") and os.environ.get("PYTHON_GIL") != "1"
+    free_threaded = sysconfig.get_config_var("Py_GIL_DISABLED")  # the script gets no PYTHON_GIL of ours
     assert facts["gil"] == ("disabled" if free_threaded else "enabled")  # from the build, not from common
     platform_default = "spawn" if sys.platform in ("win32", "darwin") else "fork"
     if sys.platform == "linux" and sys.version_info >= (3, 14):
@@ -121,8 +141,10 @@ def test_a_process_allowed_one_cpu_says_one_cpu():
         timeout=60,
     )
     report = sections(result.stdout)[0]
-    assert PYTHON.match(report[0])["cpus"] == "1" and ", 1 CPU available, " in report[0]
-    assert all(line.endswith(" of 1 CPU busy") for line in report[1:4])
+    [facts] = found(PYTHON, report)
+    assert facts["cpus"] == "1" and ", 1 CPU available, " in facts[0]
+    results = found(RESULT, report)
+    assert len(results) == 3 and all(match[0].endswith(" of 1 CPU busy") for match in results)
 
 
 @pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
@@ -130,10 +152,10 @@ def test_no_work_measures_what_a_start_costs(method):
     result = run_script("demo_stopwatch.py", "--work", "none", "--start-method", method)
     assert result.returncode == 0 and result.stderr == ""
     report, chart = sections(result.stdout)  # no bars at all
-    assert PYTHON.match(report[0])["method"] == method
-    assert all(RESULT.match(line) for line in report[1:4])
-    cost = START_COST.match(report[4])
-    assert cost and cost[2] == method
+    assert [facts["method"] for facts in found(PYTHON, report)] == [method]
+    assert len(found(RESULT, report)) == 3
+    [cost] = found(START_COST, report)
+    assert cost[2] == method
     thread, process, ratio = float(cost[1]), float(cost[3]), int(cost[4])
     assert abs(process / thread - ratio) <= max(1, ratio * 0.01) + 1
     assert len(chart) == 1 + 3 * 4

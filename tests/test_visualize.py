@@ -3,17 +3,19 @@
 import re
 
 import pytest
-from conftest import run_script
+from conftest import ROOT, fenced_blocks, run_script
 
 SHAPES = [("1 Heart:", "♥"), ("2 Rhombus:", "♦"), ("3 Sun:", "☼")]
 EXPECTED = [f"{label:<16}{symbol * size}" for size in range(1, 9) for label, symbol in SHAPES]
 ROW = re.compile(r"^([123]) (Heart|Rhombus|Sun): +(♥+|♦+|☼+)$")
 
 
-def test_threads_print_the_seeds_24_lines_in_order():
+def test_threads_print_the_seeds_24_lines_in_order_as_the_readme_shows():
     result = run_script("demo_visualize.py")  # the default pause: shapes a tenth of a second apart
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.splitlines() == EXPECTED
+    readme = fenced_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert [text for info, text in readme if text.startswith("1 Heart:")] == [result.stdout]
 
 
 def test_direct_draws_one_shape_after_another():
