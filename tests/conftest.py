@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,19 @@ def pytest_report_header():
     from test_pythons import coverage_report
 
     return coverage_report()
+
+
+# A suite started in the background (`cmd &` in a script, nohup) ignores Ctrl-C and hang-up, and
+# every demo it starts would inherit that. They get what a terminal gives instead: Ctrl-C raises
+# KeyboardInterrupt here as in a foreground pytest, and each child starts with hang-up as default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def as_from_a_terminal():
+    """A child's pre-exec step: the dispositions a shell's foreground job gets."""
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 # All an interpreter under test gets of this process's environment: a user's PYTHON_GIL,

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import ROOT, run_script, script_env
+from conftest import ROOT, as_from_a_terminal, run_script, script_env
 from test_stopwatch import RESULT, phases, worker_of
 from test_visualize import EXPECTED
 
@@ -30,6 +30,7 @@ def start(name, *args, env=None):
         text=True,
         encoding="utf-8",
         start_new_session=True,
+        preexec_fn=as_from_a_terminal if os.name == "posix" else None,
     )
 
 
