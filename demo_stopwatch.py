@@ -34,12 +34,12 @@ def parse_args(argv=None):
     parser = common.Parser(prog="demo_stopwatch.py", description=__doc__, epilog=KINDS)
     parser.add_argument(
         "--workers",
-        type=common.positive(int, MOST_WORKERS),
+        type=common.positive_number(int, MOST_WORKERS),
         default=4,
         help=f"how many workers, at most {MOST_WORKERS} (default: 4)",
     )
     parser.add_argument(
-        "--iterations", type=common.positive(int), default=1000, help="bars each worker prints (default: 1000)"
+        "--iterations", type=common.positive_number(int), default=1000, help="bars each worker prints (default: 1000)"
     )
     parser.add_argument("--work", choices=WORK, default="sleep", help="what each iteration does (default: sleep)")
     common.add_start_method(parser)
@@ -61,8 +61,8 @@ def make_jobs(work, workers, iterations):
 
 
 # 2. The three ways to run the same jobs, in the order the demo runs them, each timed
-#    from here, the caller: common.timed_run.
-def modes(start_method):
+#    from here, the caller: common.time_jobs.
+def ways(start_method):
     return [
         ("Directly", common.run_directly),
         ("Threading", common.run_in_threads),
@@ -72,16 +72,16 @@ def modes(start_method):
 
 # 3. Report each time, how many times faster than running directly it was, and how many
 #    CPUs it kept busy: with the GIL, threads on CPU work never get far past one.
-def result_line(run, direct, workers=None):
+def result_line(timing, direct, workers=None):
     """With workers given (no work), the middle column is the cost of one worker, not a ratio."""
     if workers:
-        middle = f"{run.seconds / workers * 1000:.3f} ms a worker"
-    elif run is direct:
+        middle = f"{timing.seconds / workers * 1000:.3f} ms a worker"
+    elif timing is direct:
         middle = ""
     else:
-        middle = speedup(direct.seconds, run.seconds)
-    busy = f"{common.cpus_busy(run):.1f} of {common.plural(common.available_cpus(), 'CPU')} busy"
-    return f"Execute {run.name + ':':<16} {run.seconds:.3f} sec   {middle:<17}   {busy}"
+        middle = speedup(direct.seconds, timing.seconds)
+    busy = f"{common.cpus_busy(timing):.1f} of {common.plural(common.available_cpus(), 'CPU')} busy"
+    return f"Execute {timing.name + ':':<16} {timing.seconds:.3f} sec   {middle:<17}   {busy}"
 
 
 def speedup(direct_seconds, seconds):
@@ -102,15 +102,15 @@ def start_cost_line(threads, processes, workers, method):
     )
 
 
-def report(args, runs, other):
+def report(args, timings, other):
     """The lines after the bars: which Python, a busy machine named, the results."""
     lines = [common.describe_python(args.start_method)]
     note = common.busy_note(other, common.available_cpus())
     lines += [note] if note else []
     per_worker = args.workers if args.work == "none" else None
-    lines += [result_line(run, runs[0], per_worker) for run in runs]
+    lines += [result_line(timing, timings[0], per_worker) for timing in timings]
     if args.work == "none":
-        lines.append(start_cost_line(runs[1], runs[2], args.workers, common.method_name(args.start_method)))
+        lines.append(start_cost_line(timings[1], timings[2], args.workers, common.start_method_used(args.start_method)))
     return lines
 
 
@@ -154,18 +154,18 @@ def main(argv=None):
         common.say(note)
     jobs = make_jobs(args.work, args.workers, args.iterations)
     bars = args.work != "none"  # idle workers print nothing, so there is nothing to set apart
-    before, runs = common.cpu_snapshot(), []
-    for index, (name, runner) in enumerate(modes(args.start_method)):
+    before, timings = common.cpu_mark(), []
+    for index, (name, runner) in enumerate(ways(args.start_method)):
         if index and bars:
             common.say("\n\n")  # blank lines between the phases, as in the seed
-        runs.append(common.timed_run(name, runner, jobs))
-    worker_cpu = sum(span.cpu for span in runs[2].spans)  # children's CPU, counted even where not ours to wait
-    lines = report(args, runs, common.other_programs_busy(before, worker_cpu))
+        timings.append(common.time_jobs(name, runner, jobs))
+    worker_cpu = sum(span.cpu for span in timings[2].spans)  # children's CPU, counted even where not ours to wait
+    lines = report(args, timings, common.other_programs_busy(before, worker_cpu))
     if bars:
         common.say("\n")
-    for line in lines + [""] + common.timeline(runs, *timeline_size(lines)):
+    for line in lines + [""] + common.timeline(timings, *timeline_size(lines)):
         common.say(line)
 
 
 if __name__ == "__main__":
-    common.run_demo(main)
+    common.run_command(main)

@@ -19,7 +19,7 @@ MODES = ["direct", "threads", "processes"]
 LONGEST_PAUSE = 3600  # an hour between rows is already no demo; far beyond, sleeping overflows
 
 
-def runner(mode, start_method):
+def runner_for(mode, start_method):
     """The runner for a mode, with the start method bound for processes."""
     return {
         "direct": common.run_directly,
@@ -33,7 +33,7 @@ def parse_args(argv=None):
     parser.add_argument("--mode", choices=MODES, default="threads", help="how to run the shapes (default: threads)")
     parser.add_argument(
         "--pause",
-        type=common.positive(float, LONGEST_PAUSE),
+        type=common.positive_number(float, LONGEST_PAUSE),
         default=0.3,
         help=f"seconds between rows, at most {LONGEST_PAUSE} (default: 0.3)",
     )
@@ -56,8 +56,8 @@ def shape_jobs(pause):
 # 3. Run the same jobs the chosen way.
 def main(argv=None):
     args = parse_args(argv)
-    runner(args.mode, args.start_method)(shape_jobs(args.pause))
+    runner_for(args.mode, args.start_method)(shape_jobs(args.pause))
 
 
 if __name__ == "__main__":
-    common.run_demo(main)
+    common.run_command(main)

@@ -37,7 +37,7 @@ def bars_to_devnull():
     """Send file descriptor 1 (the workers' stdout, in every process) to the null device."""
     sys.stdout.flush()
     saved = os.dup(1)
-    common.silence_stdout()
+    common.stdout_to_null()
     try:
         yield
     finally:
@@ -49,7 +49,7 @@ def bars_to_devnull():
 def speedups(work, workers, iterations, method=None):
     """One run of each mode on the same jobs: (direct seconds, threads' speedup, processes' speedup)."""
     jobs = demo_stopwatch.make_jobs(work, workers, iterations)
-    runs = [common.timed_run(name, runner, jobs) for name, runner in demo_stopwatch.modes(method)]
+    runs = [common.time_jobs(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
     direct, threads, processes = (run.seconds for run in runs)
     return direct, direct / threads, direct / processes
 
@@ -67,7 +67,7 @@ def cpu_profile(repeats, method=None):
     samples = []
     with bars_to_devnull():
         for _ in range(repeats):
-            runs = [common.timed_run(name, runner, jobs) for name, runner in demo_stopwatch.modes(method)]
+            runs = [common.time_jobs(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
             direct, threads, processes = (run.seconds for run in runs)
             samples.append([direct / threads, direct / processes] + [common.cpus_busy(run) for run in runs])
     keys = ["threads", "processes", "direct_busy", "threads_busy", "processes_busy"]
@@ -113,10 +113,10 @@ def machinery_costs(repeats):
             time.sleep(0.0001)
         per_sleep = (time.perf_counter() - start) / 1000
         jobs = demo_stopwatch.make_jobs("sleep", 4, 200)
-        extra = {name: [] for name, _ in demo_stopwatch.modes(None)}
+        extra = {name: [] for name, _ in demo_stopwatch.ways(None)}
         for _ in range(repeats):
-            for name, runner in demo_stopwatch.modes(None):
-                run = common.timed_run(name, runner, jobs)
+            for name, runner in demo_stopwatch.ways(None):
+                run = common.time_jobs(name, runner, jobs)
                 busy = max(span.end for span in run.spans) - min(span.start for span in run.spans)
                 extra[name].append(run.seconds - busy if name != "Directly" else 0.0)
     return per_line, per_sleep, {name: statistics.median(values) for name, values in extra.items()}
@@ -128,7 +128,7 @@ def start_costs(repeats, workers=8):
 
     def per_worker(runner):
         runner(jobs)  # a first, cold run is not what a start costs
-        runs = [common.timed_run("", runner, jobs) for _ in range(repeats)]
+        runs = [common.time_jobs("", runner, jobs) for _ in range(repeats)]
         return statistics.median(run.seconds for run in runs) / workers
 
     costs = {"thread": per_worker(common.run_in_threads)}
@@ -219,7 +219,7 @@ def main():
     print()
     free = [p for _, p in profiles if "GIL disabled" in p["python"]]
 
-    method = common.method_name()
+    method = common.start_method_used()
     print(
         verdict(sleep_threads >= 3.8, f"threads >= 3.8x over direct on the default waiting run: {sleep_threads:.2f}x")
     )

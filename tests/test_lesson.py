@@ -66,7 +66,7 @@ def test_into_a_file_the_timeline_is_79_columns_and_16_rows_a_run():
 def test_a_timed_run_includes_starting_the_processes():
     """Spans start after the run does: a process's start-up is counted, and it shows."""
     runner = partial(common.run_in_processes, start_method="spawn")
-    run = common.timed_run("Multiprocessing", runner, [partial(common.idle_worker, n) for n in (1, 2)])
+    run = common.time_jobs("Multiprocessing", runner, [partial(common.idle_worker, n) for n in (1, 2)])
     first = min(span.start for span in run.spans)
     assert 0 < first and max(span.end for span in run.spans) <= run.seconds
     busy_from_spans = max(span.end for span in run.spans) - first
@@ -74,7 +74,7 @@ def test_a_timed_run_includes_starting_the_processes():
 
 
 def test_span_times_are_seconds_since_the_run_started():
-    run = common.timed_run("Directly", common.run_directly, [partial(common.wait, 0.05)] * 2)
+    run = common.time_jobs("Directly", common.run_directly, [partial(common.sleep_unless_stopped, 0.05)] * 2)
     assert 0 <= run.spans[0].start < run.spans[0].end <= run.spans[1].start < run.spans[1].end <= run.seconds
 
 

@@ -28,7 +28,7 @@ def spin(seconds):
 
 @pytest.mark.parametrize("runner", [common.run_directly, common.run_in_threads, common.run_in_processes])
 def test_a_worker_reports_the_cpu_it_used_and_not_its_waiting(runner):
-    computing, sleeping = runner([partial(spin, 0.2), partial(common.wait, 0.2)])
+    computing, sleeping = runner([partial(spin, 0.2), partial(common.sleep_unless_stopped, 0.2)])
     assert computing.cpu >= 0.2 and computing.cpu <= computing.end - computing.start + 0.02
     assert sleeping.cpu < (sleeping.end - sleeping.start) / 2
 
@@ -37,21 +37,21 @@ def test_a_worker_reports_the_cpu_it_used_and_not_its_waiting(runner):
 def test_threads_count_their_own_cpu_not_the_whole_process():
     """With the GIL two computing threads share one CPU: their CPU seconds add up to the run's time,
     not twice it (process-wide CPU time, read in each thread, would count each other's work)."""
-    run = common.timed_run("Threading", common.run_in_threads, [partial(common.compute, 3_000_000)] * 2)
+    run = common.time_jobs("Threading", common.run_in_threads, [partial(common.compute, 3_000_000)] * 2)
     assert common.cpus_busy(run) < 1.3
 
 
 def test_cpus_busy_is_cpu_seconds_over_wall_seconds():
     spans = [common.Span(0, 1, 0, None, 0.75), common.Span(0, 1, 0, None, 0.45)]
-    assert common.cpus_busy(common.Run("Threading", 0.8, spans)) == pytest.approx(1.5)
-    assert common.cpus_busy(common.Run("Directly", 0.0, spans)) == 0.0
+    assert common.cpus_busy(common.Timing("Threading", 0.8, spans)) == pytest.approx(1.5)
+    assert common.cpus_busy(common.Timing("Directly", 0.0, spans)) == 0.0
 
 
 # -- The result lines, from known timings ------------------------------------------------
 
 
 def fake_run(name, seconds, cpu=0.0):
-    return common.Run(name, seconds, [common.Span(0.0, seconds, 0, None, cpu)])
+    return common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, cpu)])
 
 
 def test_result_lines_say_faster_slower_and_cpus_busy(monkeypatch):
@@ -115,11 +115,11 @@ def test_the_busy_note_and_its_threshold(other, cpus, note):
 
 def test_other_programs_are_the_machine_less_this_demo_and_its_workers(monkeypatch):
     # (wall, machine's busy CPU seconds, this process's, its waited-for children's), over 4 s
-    before = (10.0, 100.0, 5.0, 1.0)
-    monkeypatch.setattr(common, "cpu_snapshot", lambda: (14.0, 107.2, 8.6, 3.0))
+    before = common.CpuMark(10.0, 100.0, 5.0, 1.0)
+    monkeypatch.setattr(common, "cpu_mark", lambda: common.CpuMark(14.0, 107.2, 8.6, 3.0))
     assert common.other_programs_busy(before, worker_cpu=0.4) == pytest.approx((7.2 - 3.6 - 2.0) / 4)
     assert common.other_programs_busy(before, worker_cpu=3.2) == pytest.approx((7.2 - 3.6 - 3.2) / 4)
-    monkeypatch.setattr(common, "cpu_snapshot", lambda: (14.0, 104.0, 8.6, 3.0))
+    monkeypatch.setattr(common, "cpu_mark", lambda: common.CpuMark(14.0, 104.0, 8.6, 3.0))
     assert common.other_programs_busy(before, worker_cpu=0.0) == 0.0
 
 
@@ -137,7 +137,7 @@ def test_busy_ticks_count_every_column_but_idle_and_iowait():
 
 
 def test_a_window_too_short_to_measure_says_nothing():
-    assert common.other_programs_busy(common.cpu_snapshot(), 0.0) is None
+    assert common.other_programs_busy(common.cpu_mark(), 0.0) is None
 
 
 @posix_linux
@@ -174,7 +174,7 @@ def test_cpu_work_is_sized_from_a_measurement(monkeypatch):
     """If a step of compute() took 0.1 us, 0.2 ms of work is 2000 steps; twice as slow, 1000."""
     for per_step, steps in [(1e-7, 2000), (2e-7, 1000), (1e-9, 200_000)]:
         common.steps_for.cache_clear()
-        monkeypatch.setattr(common, "_fastest", lambda function, n, tries=1, c=per_step: n * c)
+        monkeypatch.setattr(common, "fastest", lambda function, n, tries=1, c=per_step: n * c)
         assert common.steps_for(0.0002) == steps
     common.steps_for.cache_clear()
 
@@ -219,9 +219,8 @@ def test_an_iteration_of_cpu_work_computes_for_about_the_documented_time(monkeyp
     assert 0.00005 <= min(per_iteration) <= 0.0006, f"{min(per_iteration) * 1000:.3f} ms an iteration"
 
 
-def test_other_implementations_are_named_as_they_spell_themselves(monkeypatch):
-    import platform
-
-    monkeypatch.setattr(sys, "implementation", type("impl", (), {"name": "pypy"}))
-    monkeypatch.setattr(platform, "python_implementation", lambda: "PyPy")
-    assert common.describe_python().startswith("PyPy 3.")
+def test_other_implementations_are_named_by_their_own_version_and_the_python_they_implement(monkeypatch):
+    pypy = type("impl", (), {"name": "pypy", "version": (7, 3, 11, "final", 0)})
+    monkeypatch.setattr(sys, "implementation", pypy)
+    monkeypatch.setattr(sys, "version", "3.9.16 (feeb267ead3e, Jan 21 2023, 10:37:35)\n[PyPy 7.3.11]")
+    assert common.describe_python().startswith("PyPy 7.3.11 (Python 3.9.16), GIL ")

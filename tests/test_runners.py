@@ -40,7 +40,7 @@ def test_each_job_runs_exactly_once(mode, capfd):
     if mode == "processes":
         # Not the fork server: started once per session, its children keep the stdout it had then,
         # before this test's capture (3.14's default on Linux).
-        runner = partial(runner, start_method="spawn" if common.method_name() == "forkserver" else None)
+        runner = partial(runner, start_method="spawn" if common.start_method_used() == "forkserver" else None)
     runner(jobs)
     lines = capfd.readouterr().out.splitlines()
     assert sorted(lines) == sorted(f"job {n}" for n in range(6))
@@ -141,7 +141,7 @@ def test_a_child_leaves_ctrl_c_to_its_parent(method):
 
 def test_a_sleepy_worker_prints_each_bar_after_its_sleep(monkeypatch):
     events = []
-    monkeypatch.setattr(common, "wait", lambda seconds: events.append(("wait", seconds)))
+    monkeypatch.setattr(common, "sleep_unless_stopped", lambda seconds: events.append(("wait", seconds)))
     monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
     common.sleepy_worker(2, iterations=3, pause=0.25)
     assert events == [("wait", 0.25), ("say", common.bar(2))] * 3

@@ -21,7 +21,7 @@ ROW = re.compile(r"^(?P<label>Directly|Threading|Multiprocessing|) +(?P<workers>
 def run(name, seconds, *intervals):
     """A finished run starting at 0 whose workers ran in the given (start, end) intervals."""
     spans = [common.Span(start, end, 0, None) for start, end in intervals]
-    return common.Run(name, seconds, spans)
+    return common.Timing(name, seconds, spans)
 
 
 def columns(cells):
