@@ -2,10 +2,7 @@
 
 Above the "Plumbing" banner is the lesson, and it works alone: copy that part, as common.py,
 beside a lesson of your own. Below it: what makes a demo a command that always ends cleanly.
-A job is a function of no arguments, usually made with functools.partial:
-    jobs = [partial(sleepy_worker, n, iterations=10) for n in (1, 2, 3)]
-    timing = time_jobs("Threading", run_in_threads, jobs)
-    print(timing.seconds, "s;", cpus_busy(timing), "CPUs busy")
+A job is a function of no arguments, such as functools.partial(sleepy_worker, 1, iterations=3).
 """
 
 import math
@@ -30,26 +27,13 @@ def say(text):
     """Print text and newline in one write: lines printed at the same time never tear."""
     if stop.is_set():
         raise Stopped
-    try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-    except OSError:
-        stdout_to_null()  # the line stays buffered: every later flush, at exit too, would fail again
-        raise
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 def sleep_unless_stopped(seconds):
     """time.sleep, except that a thread asked to stop wakes at once."""
     if stop.wait(max(0.0, seconds)):
         raise Stopped
-
-def stdout_to_null():
-    """Point stdout at the null device, so that nothing more fails to reach a closed or full output."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, AttributeError, ValueError):
-        pass
 
 def bar(n):
     """Worker n's bar, e.g. '    ██ 2 ██': four spaces more per worker, from the left again after 16."""
@@ -65,10 +49,6 @@ def sleepy_worker(n, iterations=1000, pause=0.0001):
     for _ in range(iterations):
         sleep_unless_stopped(pause)
         say(line)
-
-def idle_worker(n, iterations=1):
-    """No work at all: what is left to time is starting and joining."""
-    return n
 
 def compute(steps):
     """The CPU work itself: a loop of pure-Python arithmetic."""
@@ -120,10 +100,8 @@ def run_in_threads(jobs):
 
 def thread_life(job, outcomes, index):
     """A worker thread's whole life: run the job, keep its outcome; if it failed, stop the others."""
-    try:
-        outcomes[index] = timed_job(job)
-    except BaseException as error:
-        outcomes[index] = error
+    outcomes[index] = outcome(job)
+    if isinstance(outcomes[index], BaseException):
         stop.set()  # e.g. stdout closed: the others would fail the same way
 
 def run_in_processes(jobs, start_method=None):
@@ -162,15 +140,18 @@ def child_life(job, writer):
     """A child process's whole life: run the job, send its outcome back (pickled) to the parent."""
     prepare_child()
     try:
-        result = timed_job(job, time.process_time)
-    except BaseException as error:
-        result = error
-    try:
-        writer.send(result)
+        writer.send(outcome(job, time.process_time))
     except (OSError, EOFError):
         os._exit(1)  # the parent is gone: nobody is left to tell
     except Exception as error:  # e.g. a lock, which cannot be pickled
         writer.send(RuntimeError(f"the job's outcome could not be pickled: {error}"))
+
+def outcome(job, cpu_clock=thread_cpu):
+    """The job's Span, or the exception it raised."""
+    try:
+        return timed_job(job, cpu_clock)
+    except BaseException as error:
+        return error
 
 def check_importable(jobs, context):
     """Under spawn and forkserver a child imports its job's function by name: not from a notebook."""
@@ -182,15 +163,15 @@ def check_importable(jobs, context):
         del main.__file__
     for function in (getattr(job, "func", job) for job in jobs):  # a partial names its function
         if getattr(function, "__module__", None) == "__main__" and not os.path.isfile(path or ""):
-            raise RuntimeError(
-                f"a child process cannot find {function.__qualname__}, defined in __main__; a worker must be"
-                " defined in a module the child can import, such as common.py, not in a notebook cell,"
-                " at the >>> prompt or in code fed to python -"
-            )
+            raise RuntimeError(f"a child process cannot find {function.__qualname__}, defined in __main__; {WHERE_WORKERS_LIVE}")
 
-# Four moments need more than a lesson shows: a worker half started, a child's first instant,
-# a symbol a terminal cannot show, colour. Here they do nothing; below the banner the plumbing
-# fills them in for the demos, so that they stop cleanly and look right in any terminal.
+WHERE_WORKERS_LIVE = (
+    "a worker must be defined in a module the child can import, such as common.py,"
+    " not in a notebook cell, at the >>> prompt or in code fed to python -"
+)
+
+# A worker half started, a child's first instant, a symbol a terminal cannot show, colour: here
+# these do nothing; the plumbing below fills them in, so that a demo stops cleanly in any terminal.
 @contextmanager
 def starting(count, start_method=None):
     yield
@@ -205,7 +186,7 @@ def paint(text, n):
     return text
 
 
-# -- 4. Timing a run from the caller, and drawing when each worker ran -----------------------
+# -- 4. Timing a run from the caller, drawing when each worker ran, and what timings depend on --
 
 Timing = namedtuple("Timing", "name seconds spans")
 
@@ -229,8 +210,7 @@ def timeline(timings, line_width=79, max_rows=16):
     label_width = max(map(len, labels))
     width = max(1, min(60, line_width - (16 + 1 + label_width + 1)))
     scale = max(timing.seconds for timing in timings) / width
-    rows = "one worker" if size == 1 else f"{size} workers"
-    lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms, one row = {rows}):"]
+    lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms, one row = {'one worker' if size == 1 else str(size) + ' workers'}):"]
     for timing in timings:
         for row, (group, label) in enumerate(zip(groups, labels)):
             cells = timeline_cells([timing.spans[n - 1] for n in group], scale, width)
@@ -246,9 +226,6 @@ def timeline_cells(spans, scale, width):
     if not any(filled):  # too short to see at this scale: one block where it began
         filled[min(width - 1, max(0, round(spans[0].start / scale)))] = True
     return "".join(glyph("█") if cell else " " for cell in filled).rstrip()
-
-
-# -- 5. What every timing depends on ---------------------------------------------------------
 
 def describe_python(start_method=None):
     """The four facts every timing here depends on, e.g. 'PyPy 7.3.11 (Python 3.9.16), GIL ...'."""
@@ -302,6 +279,7 @@ def plural(count, noun):
 import argparse  # noqa: E402  (the plumbing's own imports, kept out of the lesson's way)
 import errno  # noqa: E402
 import re  # noqa: E402
+import multiprocessing.util  # noqa: E402
 import signal  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
@@ -325,6 +303,8 @@ def starting(count, start_method=None):
         from multiprocessing import resource_tracker
 
         resource_tracker.ensure_running()  # before the hold: starting it unblocks Ctrl-C
+    if start_method == "fork":
+        threads_gone()
     try:
         with signals_held():
             yield
@@ -340,9 +320,20 @@ def prepare_child():  # replaces the lesson's empty prepare_child()
         signal.signal(signum, signal.SIG_DFL if signum == getattr(signal, "SIGTERM", None) else signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held since the parent started us
+    multiprocessing.util.Finalize(None, flush_or_silence, exitpriority=0)  # runs as the child exits
     parent = multiprocessing.parent_process()
     if parent is not None:  # joining it returns when the parent has exited, however it exited
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+
+def threads_gone(most=0.5):
+    """Let joined threads finish leaving the OS before a fork: before 3.13, join() returns a moment
+    before they have, and 3.12+ warns about forking a process with threads (Linux only)."""
+    deadline = time.monotonic() + most
+    try:
+        while len(os.listdir("/proc/self/task")) > threading.active_count() and time.monotonic() < deadline:
+            time.sleep(0.0005)
+    except OSError:
+        pass
 
 @contextmanager
 def signals_held():
@@ -401,6 +392,22 @@ def stop_once(signum, frame):
     for other in STOP_SIGNALS:
         signal.signal(other, signal.SIG_IGN)
     raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
+
+def stdout_to_null():
+    """Point stdout at the null device, so that nothing more fails to reach a closed or full output."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+def flush_or_silence():
+    """At a child's exit: a line that could not be written stays buffered and would fail again."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        stdout_to_null()
 
 def end(status, message):
     """Exit with status after one line on stderr; nothing more may fail on the way out."""
@@ -513,6 +520,10 @@ def paint(text, n):  # replaces the lesson's paint()
 
 # -- The demos' own workers, and CPU work sized in time -------------------------------------
 
+def idle_worker(n, iterations=1):
+    """No work at all: what is left to time is starting and joining."""
+    return n
+
 def busy_worker(n, iterations=1000, steps=20_000):
     """CPU work: `steps` steps of pure-Python arithmetic, then print the bar. Computing holds the GIL."""
     line = bar(n)
@@ -542,75 +553,3 @@ def steps_for(seconds):
 def fastest(function, argument, tries=1):
     """The shortest of a few timed calls: the least disturbed by other programs."""
     return min(span.end - span.start for span in (timed_job(lambda: function(argument)) for _ in range(tries)))
-
-
-# -- Other programs' share of the CPUs (the stopwatch's busy-machine note) ------------------
-
-MEASURABLE = 0.3  # seconds: the shortest window in which other programs' load is told
-
-# What the CPUs have done up to a moment: the wall clock, the machine's busy CPU seconds on our
-# CPUs (None where unknown), this process's own, and its waited-for children's.
-CpuMark = namedtuple("CpuMark", "wall machine own children")
-
-def cpu_mark():
-    own = os.times()
-    return CpuMark(time.perf_counter(), machine_busy_seconds(), own.user + own.system, own.children_user + own.children_system)
-
-def other_programs_busy(before, worker_cpu):
-    """How many of our CPUs other programs kept busy on average since the CpuMark `before`, or None.
-
-    Linux: the busy time /proc/stat counts on the CPUs we may use, less our own (this process,
-    its waited-for children, or the workers' own CPU seconds where a child is not ours to wait
-    for, as under forkserver). Elsewhere: the load average, where the platform has one.
-    """
-    now = cpu_mark()
-    wall = now.wall - before.wall
-    if wall < MEASURABLE:
-        return None  # /proc/stat counts in ticks of 10 ms: too coarse for a shorter window
-    if before.machine is not None and now.machine is not None:
-        own = (now.own - before.own) + max(now.children - before.children, worker_cpu)
-        return max(0.0, (now.machine - before.machine - own) / wall)
-    if hasattr(os, "getloadavg"):
-        try:
-            return min(os.getloadavg()[0], available_cpus())
-        except OSError:
-            return None
-    return None
-
-def busy_note(other, cpus):
-    """One line naming a busy machine, or None when other programs used a quarter of the CPUs or less."""
-    if other is None or other <= cpus / 4:
-        return None
-    return f"Note: other programs kept {other:.1f} of {plural(cpus, 'CPU')} busy; the speedups understate this machine."
-
-def machine_busy_seconds():
-    """Busy CPU seconds so far on the CPUs this process may use, from /proc/stat; None elsewhere."""
-    mine = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    try:
-        with open("/proc/stat") as stat:
-            text = stat.read()
-        ticks = os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return busy_ticks(text, mine) / ticks
-
-def busy_ticks(stat, cpus=None):
-    """Ticks the CPUs numbered in cpus (every one if None) spent busy, from /proc/stat's text:
-    every column but idle and iowait (time waiting for a disk is idle time too)."""
-    busy = 0
-    for name, user, nice, system, _idle, _iowait, irq, softirq, steal, *_ in (
-        line.split() for line in stat.splitlines() if re.match(r"cpu\d", line)
-    ):
-        if cpus is None or int(name[3:]) in cpus:
-            busy += sum(map(int, (user, nice, system, irq, softirq, steal)))
-    return busy
-
-def sleep_takes(pause, tries=5):
-    """How long time.sleep(pause) really takes here: far longer than asked on some systems
-    (about 15.6 ms on Windows before Python 3.11)."""
-    samples = []
-    for _ in range(tries):
-        start = time.perf_counter()
-        time.sleep(pause)
-        samples.append(time.perf_counter() - start)
-    return sorted(samples)[tries // 2]

@@ -11,7 +11,10 @@ timeline of when each worker ran.
 """
 
 import os
+import re
 import sys
+import time
+from collections import namedtuple
 from functools import partial
 
 import common
@@ -105,7 +108,7 @@ def start_cost_line(threads, processes, workers, method):
 def report(args, timings, other):
     """The lines after the bars: which Python, a busy machine named, the results."""
     lines = [common.describe_python(args.start_method)]
-    note = common.busy_note(other, common.available_cpus())
+    note = busy_note(other, common.available_cpus())
     lines += [note] if note else []
     per_worker = args.workers if args.work == "none" else None
     lines += [result_line(timing, timings[0], per_worker) for timing in timings]
@@ -136,7 +139,7 @@ def timeline_size(report_lines):
 def coarse_sleep_note(args, asked=0.0001):
     if args.work != "sleep":
         return None
-    took = common.sleep_takes(asked)
+    took = sleep_takes(asked)
     if took <= 10 * asked:
         return None
     total = (args.workers + 2) * args.iterations * took  # direct runs them one by one, then two overlapped runs
@@ -147,6 +150,83 @@ def coarse_sleep_note(args, asked=0.0001):
     )
 
 
+# 6. Other programs' share of the CPUs: a busy machine is named in a note.
+MEASURABLE = 0.3  # seconds: the shortest window in which other programs' load is told
+
+# What the CPUs have done up to a moment: the wall clock, the machine's busy CPU seconds on our
+# CPUs (None where unknown), this process's own, and its waited-for children's.
+CpuMark = namedtuple("CpuMark", "wall machine own children")
+
+
+def cpu_mark():
+    own = os.times()
+    return CpuMark(time.perf_counter(), machine_busy_seconds(), own.user + own.system, own.children_user + own.children_system)
+
+
+def other_programs_busy(before, worker_cpu):
+    """How many of our CPUs other programs kept busy on average since the CpuMark `before`, or None.
+
+    Linux: the busy time /proc/stat counts on the CPUs we may use, less our own (this process,
+    its waited-for children, or the workers' own CPU seconds where a child is not ours to wait
+    for, as under forkserver). Elsewhere: the load average, where the platform has one.
+    """
+    now = cpu_mark()
+    wall = now.wall - before.wall
+    if wall < MEASURABLE:
+        return None  # /proc/stat counts in ticks of 10 ms: too coarse for a shorter window
+    if before.machine is not None and now.machine is not None:
+        own = (now.own - before.own) + max(now.children - before.children, worker_cpu)
+        return max(0.0, (now.machine - before.machine - own) / wall)
+    if hasattr(os, "getloadavg"):
+        try:
+            return min(os.getloadavg()[0], common.available_cpus())
+        except OSError:
+            return None
+    return None
+
+
+def busy_note(other, cpus):
+    """One line naming a busy machine, or None when other programs used a quarter of the CPUs or less."""
+    if other is None or other <= cpus / 4:
+        return None
+    return f"Note: other programs kept {other:.1f} of {common.plural(cpus, 'CPU')} busy; the speedups understate this machine."
+
+
+def machine_busy_seconds():
+    """Busy CPU seconds so far on the CPUs this process may use, from /proc/stat; None elsewhere."""
+    mine = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    try:
+        with open("/proc/stat") as stat:
+            text = stat.read()
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return busy_ticks(text, mine) / ticks
+
+
+def busy_ticks(stat, cpus=None):
+    """Ticks the CPUs numbered in cpus (every one if None) spent busy, from /proc/stat's text:
+    every column but idle and iowait (time waiting for a disk is idle time too)."""
+    busy = 0
+    for name, user, nice, system, _idle, _iowait, irq, softirq, steal, *_ in (
+        line.split() for line in stat.splitlines() if re.match(r"cpu\d", line)
+    ):
+        if cpus is None or int(name[3:]) in cpus:
+            busy += sum(map(int, (user, nice, system, irq, softirq, steal)))
+    return busy
+
+
+def sleep_takes(pause, tries=5):
+    """How long time.sleep(pause) really takes here: far longer than asked on some systems
+    (about 15.6 ms on Windows before Python 3.11)."""
+    samples = []
+    for _ in range(tries):
+        start = time.perf_counter()
+        time.sleep(pause)
+        samples.append(time.perf_counter() - start)
+    return sorted(samples)[tries // 2]
+
+
 def main(argv=None):
     args = parse_args(argv)
     note = coarse_sleep_note(args)
@@ -154,13 +234,13 @@ def main(argv=None):
         common.say(note)
     jobs = make_jobs(args.work, args.workers, args.iterations)
     bars = args.work != "none"  # idle workers print nothing, so there is nothing to set apart
-    before, timings = common.cpu_mark(), []
+    before, timings = cpu_mark(), []
     for index, (name, runner) in enumerate(ways(args.start_method)):
         if index and bars:
             common.say("\n\n")  # blank lines between the phases, as in the seed
         timings.append(common.time_jobs(name, runner, jobs))
     worker_cpu = sum(span.cpu for span in timings[2].spans)  # children's CPU, counted even where not ours to wait
-    lines = report(args, timings, common.other_programs_busy(before, worker_cpu))
+    lines = report(args, timings, other_programs_busy(before, worker_cpu))
     if bars:
         common.say("\n")
     for line in lines + [""] + common.timeline(timings, *timeline_size(lines)):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from conftest import ROOT, run_script, script_env
-from test_robustness import assert_group_ends, read_until_blank_runs, start
+from test_robustness import assert_group_ends, finish, read_until_blank_runs, start
 from test_stopwatch import BAR
 
 import common
@@ -50,7 +50,7 @@ def test_kill_or_hang_up_stops_every_worker(signum, status, line, method):
     process = start("demo_visualize.py", "--mode", "processes", "--pause", 1, "--start-method", method)
     assert process.stdout.readline()  # drawing; the whole drawing would take 8 s
     process.send_signal(signum)  # to the main process only: its children must not live on
-    out, err = process.communicate(timeout=30)
+    out, err = finish(process)
     assert process.returncode == status
     assert err == line + "\n"
     assert_group_ends(process.pid)
@@ -61,7 +61,7 @@ def test_kill_stops_the_stopwatch_in_its_thread_phase():
     process = start("demo_stopwatch.py", "--workers", 8, "--iterations", 500)
     read_until_blank_runs(process.stdout, 1)
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
+    out, err = finish(process)
     assert (process.returncode, err) == (143, "Terminated\n")
     assert_group_ends(process.pid)
 
@@ -219,7 +219,7 @@ def test_one_ctrl_c_stops_a_long_pause(mode):
     process = start("demo_visualize.py", "--mode", mode, "--pause", 1000)
     assert process.stdout.readline()  # the first row; the next is 333 s away
     os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=30)  # a guard: without the fix it never ends
+    out, err = finish(process)  # a guard: without the fix it never ends
     assert (process.returncode, err) == (130, "Interrupted\n")
 
 
@@ -233,7 +233,7 @@ def test_ctrl_c_while_many_processes_start_stops_at_once():
         line = process.stdout.readline()
     assert BAR.match(line.rstrip("\n"))  # the first process runs; the others are starting
     os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    out, err = finish(process, 60)
     assert (process.returncode, err) == (130, "Interrupted\n")
     started = {int(BAR.match(line)["n"]) for line in out.split("\n\n\n\n")[-1].splitlines() if BAR.match(line)}
     assert len(started) <= 10, "processes went on starting after Ctrl-C"
@@ -319,9 +319,9 @@ def test_no_note_when_the_sleep_is_fine(monkeypatch):
     import demo_stopwatch
 
     args = demo_stopwatch.parse_args([])
-    monkeypatch.setattr(common, "sleep_takes", lambda asked: 0.00019)
+    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00019)
     assert demo_stopwatch.coarse_sleep_note(args) is None
-    monkeypatch.setattr(common, "sleep_takes", lambda asked: 0.0156)
+    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.0156)
     assert "takes 15.6 ms here, so this run takes about 94 s; try --iterations 53 " in demo_stopwatch.coarse_sleep_note(
         args
     )

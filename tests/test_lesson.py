@@ -211,7 +211,7 @@ def test_a_pool_starts_its_processes_once_and_errors_come_back(tmp_path):
 def test_at_the_prompt_a_spawned_worker_must_come_from_a_module(tmp_path):
     assert lesson_output(FED_TO_STDIN, tmp_path) == [
         "threads, a worker defined here: [9]",
-        "spawn, a worker from common.py: [3]",
+        "spawn, a worker from common.py: [5]",
         "spawn, a worker defined here: a child process cannot find square, defined in __main__;"
         " a worker must be defined in a module the child can import, such as common.py,"
         " not in a notebook cell, at the >>> prompt or in code fed to python -",

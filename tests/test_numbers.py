@@ -110,17 +110,17 @@ def test_no_work_prints_no_ratio_to_running_directly():
     ],
 )
 def test_the_busy_note_and_its_threshold(other, cpus, note):
-    assert common.busy_note(other, cpus) == note
+    assert demo_stopwatch.busy_note(other, cpus) == note
 
 
 def test_other_programs_are_the_machine_less_this_demo_and_its_workers(monkeypatch):
     # (wall, machine's busy CPU seconds, this process's, its waited-for children's), over 4 s
-    before = common.CpuMark(10.0, 100.0, 5.0, 1.0)
-    monkeypatch.setattr(common, "cpu_mark", lambda: common.CpuMark(14.0, 107.2, 8.6, 3.0))
-    assert common.other_programs_busy(before, worker_cpu=0.4) == pytest.approx((7.2 - 3.6 - 2.0) / 4)
-    assert common.other_programs_busy(before, worker_cpu=3.2) == pytest.approx((7.2 - 3.6 - 3.2) / 4)
-    monkeypatch.setattr(common, "cpu_mark", lambda: common.CpuMark(14.0, 104.0, 8.6, 3.0))
-    assert common.other_programs_busy(before, worker_cpu=0.0) == 0.0
+    before = demo_stopwatch.CpuMark(10.0, 100.0, 5.0, 1.0)
+    monkeypatch.setattr(demo_stopwatch, "cpu_mark", lambda: demo_stopwatch.CpuMark(14.0, 107.2, 8.6, 3.0))
+    assert demo_stopwatch.other_programs_busy(before, worker_cpu=0.4) == pytest.approx((7.2 - 3.6 - 2.0) / 4)
+    assert demo_stopwatch.other_programs_busy(before, worker_cpu=3.2) == pytest.approx((7.2 - 3.6 - 3.2) / 4)
+    monkeypatch.setattr(demo_stopwatch, "cpu_mark", lambda: demo_stopwatch.CpuMark(14.0, 104.0, 8.6, 3.0))
+    assert demo_stopwatch.other_programs_busy(before, worker_cpu=0.0) == 0.0
 
 
 STAT = """cpu  1000 10 500 90000 300 0 20 0 0 0
@@ -132,12 +132,12 @@ ctxt 67890
 
 
 def test_busy_ticks_count_every_column_but_idle_and_iowait():
-    assert common.busy_ticks(STAT) == (700 + 10 + 300 + 10) + (300 + 200 + 10)
-    assert common.busy_ticks(STAT, cpus={1}) == 300 + 200 + 10, "only the CPUs this process may use"
+    assert demo_stopwatch.busy_ticks(STAT) == (700 + 10 + 300 + 10) + (300 + 200 + 10)
+    assert demo_stopwatch.busy_ticks(STAT, cpus={1}) == 300 + 200 + 10, "only the CPUs this process may use"
 
 
 def test_a_window_too_short_to_measure_says_nothing():
-    assert common.other_programs_busy(common.cpu_mark(), 0.0) is None
+    assert demo_stopwatch.other_programs_busy(demo_stopwatch.cpu_mark(), 0.0) is None
 
 
 @posix_linux

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 
@@ -69,10 +70,23 @@ def assert_group_ends(group):
     assert live_members(group) == []
 
 
+def finish(process, timeout=30):
+    """(the rest of stdout, stderr) once the process has ended, read through the same text files
+    the test read lines from (communicate() would read past what they hold, maybe mid-character)."""
+    guard = threading.Timer(timeout, process.kill)  # a guard against hanging, not a speed target
+    guard.start()
+    try:
+        out, err = process.stdout.read(), process.stderr.read()
+        process.wait()
+    finally:
+        guard.cancel()
+    return out, err
+
+
 def interrupt(process, stdout_so_far):
     """Send Ctrl-C to the whole group, as a terminal does; return (all stdout, stderr)."""
     os.killpg(process.pid, signal.SIGINT)
-    rest, err = process.communicate(timeout=30)
+    rest, err = finish(process)
     return "".join(stdout_so_far) + rest, err
 
 
