@@ -5,7 +5,6 @@ beside a lesson of your own. Below it: what makes a demo a command that always e
 A job is a function of no arguments, such as functools.partial(sleepy_worker, 1, iterations=3).
 """
 
-import math
 import multiprocessing
 import os
 import sys
@@ -16,9 +15,7 @@ from contextlib import contextmanager
 
 # -- 1. Printing ---------------------------------------------------------------------------
 
-# Threads cannot be killed from outside, only asked to stop: a runner sets this Event to ask,
-# and a worker thread stops at its next line or sleep.
-stop = threading.Event()
+stop = threading.Event()  # a thread cannot be killed, only asked: set, it stops worker threads
 
 class Stopped(Exception):
     """Raised in a worker thread that was asked to stop."""
@@ -37,8 +34,7 @@ def sleep_unless_stopped(seconds):
 
 def bar(n):
     """Worker n's bar, e.g. '    ██ 2 ██': four spaces more per worker, from the left again after 16."""
-    block = glyph("█") * 2
-    return "    " * ((n - 1) % 16) + paint(f"{block} {n} {block}", n)
+    return "    " * ((n - 1) % 16) + paint(f"{glyph('█') * 2} {n} {glyph('█') * 2}", n)
 
 
 # -- 2. The workers: top-level functions, which spawn and forkserver send to a child by name --
@@ -58,9 +54,8 @@ def compute(steps):
     return total
 
 
-# -- 3. The runners ------------------------------------------------------------------------
-# Each runs a list of jobs and gives back one Span per job, in job order. Times are perf_counter()
-# read where the job ran: one clock for every process (on macOS and Windows from Python 3.10).
+# -- 3. The runners: a list of jobs in, one Span per job out, in job order -------------------
+# Times are perf_counter() read where the job ran: one clock for all processes (Python 3.10+).
 
 Span = namedtuple("Span", "start end pid result cpu", defaults=[0.0])
 thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's CPU seconds alone
@@ -93,9 +88,8 @@ def run_in_threads(jobs):
         raise
     finally:
         stop.clear()
-    errors = [value for value in outcomes if isinstance(value, BaseException)]
-    if errors:  # raised here, in the caller: the cause, not a Stopped it caused in the others
-        raise next((error for error in errors if not isinstance(error, Stopped)), errors[0])
+    for cause in (value for value in outcomes if isinstance(value, BaseException) and not isinstance(value, Stopped)):
+        raise cause  # here, in the caller; the others were only Stopped because of it
     return outcomes
 
 def thread_life(job, outcomes, index):
@@ -119,13 +113,13 @@ def run_in_processes(jobs, start_method=None):
             writer.close()  # the child has its own copy; ours would hide the child's death
         for process, reader in children:
             try:
-                outcome = reader.recv()
+                sent = reader.recv()
             except EOFError:  # the child ended without a word
                 process.join()
-                outcome = RuntimeError(f"worker process {process.pid} died (exit code {process.exitcode})")
-            if isinstance(outcome, BaseException):
-                raise outcome  # here, in the caller, as if the job had run here
-            spans.append(outcome)
+                sent = RuntimeError(f"worker process {process.pid} died (exit code {process.exitcode})")
+            if isinstance(sent, BaseException):
+                raise sent  # here, in the caller, as if the job had run here
+            spans.append(sent)
     except BaseException:  # Ctrl-C, a signal, a refused start, a failed job: stop every child
         for process, _ in children:
             process.kill()
@@ -155,23 +149,20 @@ def outcome(job, cpu_clock=thread_cpu):
 
 def check_importable(jobs, context):
     """Under spawn and forkserver a child imports its job's function by name: not from a notebook."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
     if context.get_start_method() == "fork":
         return
     if isinstance(path, str) and path.startswith("<"):  # python - says '<stdin>': a child would run it
-        del main.__file__
+        del sys.modules["__main__"].__file__
     for function in (getattr(job, "func", job) for job in jobs):  # a partial names its function
         if getattr(function, "__module__", None) == "__main__" and not os.path.isfile(path or ""):
-            raise RuntimeError(f"a child process cannot find {function.__qualname__}, defined in __main__; {WHERE_WORKERS_LIVE}")
+            raise RuntimeError(
+                f"a child process cannot find {function.__qualname__}, defined in __main__; a worker must be defined"
+                " in a module the child can import, such as common.py, not in a notebook cell, at the >>> prompt"
+                " or in code fed to python -"
+            )
 
-WHERE_WORKERS_LIVE = (
-    "a worker must be defined in a module the child can import, such as common.py,"
-    " not in a notebook cell, at the >>> prompt or in code fed to python -"
-)
-
-# A worker half started, a child's first instant, a symbol a terminal cannot show, colour: here
-# these do nothing; the plumbing below fills them in, so that a demo stops cleanly in any terminal.
+# Here these do nothing; the plumbing below fills them in, so that a demo stops cleanly in any terminal.
 @contextmanager
 def starting(count, start_method=None):
     yield
@@ -204,7 +195,7 @@ def cpus_busy(timing):
 def timeline(timings, line_width=79, max_rows=16):
     """Lines that draw when each worker ran, a row per worker (or group of them), one scale for all."""
     workers = len(timings[0].spans)
-    size = math.ceil(workers / max_rows)
+    size = -(-workers // max_rows)  # workers / max_rows, rounded up
     groups = [range(first, min(first + size, workers + 1)) for first in range(1, workers + 1, size)]
     labels = [str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}" for g in groups]
     label_width = max(map(len, labels))
@@ -234,8 +225,7 @@ def describe_python(start_method=None):
         name = {"pypy": "PyPy", "graalpy": "GraalPy"}.get(implementation.name, implementation.name)
         python = f"{name} {'.'.join(map(str, implementation.version[:3]))} ({python})"
     gil = "GIL enabled" if gil_enabled() else "GIL disabled"
-    cpus, method = plural(available_cpus(), "CPU"), start_method_used(start_method)
-    return f"{python}, {gil}, {cpus} available, start method {method}"
+    return f"{python}, {gil}, {plural(available_cpus(), 'CPU')} available, start method {start_method_used(start_method)}"
 
 def gil_enabled():
     """False only on a free-threaded build running without the GIL (3.13t, 3.14t)."""

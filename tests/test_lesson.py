@@ -1,10 +1,12 @@
 """Ready for a lesson: the results stay on screen, runs are timed from the caller, the
 pieces work from a lesson's own folder, --help says what the README says."""
 
+import ast
 import functools
+import multiprocessing
 import os
 import re
-import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, fenced_blocks, run_script, script_env
 from test_stopwatch import PYTHON, RESULT
+from test_robustness import assert_group_ends, finish
 from test_timeline import run_on_terminal
 
 import common
@@ -107,11 +110,21 @@ def shape(text):
     return sorted(lines)
 
 
-@functools.lru_cache(maxsize=None)
-def run_beside_common(snippet):
-    """Run a snippet once, from a fresh folder outside the repository holding a copy of common.py."""
+COMMON = (ROOT / "common.py").read_text(encoding="utf-8")
+LESSON_PART = COMMON[: COMMON.index("\n# == Plumbing")] + "\n"  # what the README says to copy
+
+
+def lesson_folder(text):
+    """A fresh folder outside the repository holding `text` as common.py."""
     folder = Path(tempfile.mkdtemp())
-    shutil.copy(ROOT / "common.py", folder)
+    (folder / "common.py").write_text(text, encoding="utf-8")
+    return folder
+
+
+@functools.lru_cache(maxsize=None)
+def run_beside_common(snippet, common_text=COMMON):
+    """Run a snippet once, from a fresh folder holding common.py (or only its lesson part)."""
+    folder = lesson_folder(common_text)
     return run_snippet(snippet, folder, cwd=folder, env=script_env(PYTHONPATH=None))
 
 
@@ -130,9 +143,10 @@ def run_snippet(snippet, folder, cwd, env):
     )
 
 
+@pytest.mark.parametrize("part", ["whole", "lesson part"])
 @pytest.mark.parametrize("index", range(len(LESSONS)))
-def test_a_snippet_runs_with_common_copied_beside_it_and_prints_what_is_shown(index):
-    result = run_beside_common(LESSONS[index])
+def test_a_snippet_runs_with_common_copied_beside_it_and_prints_what_is_shown(index, part):
+    result = run_beside_common(LESSONS[index], COMMON if part == "whole" else LESSON_PART)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     shown = shown_after(LESSONS[index])
     if shown is not None:
@@ -216,3 +230,78 @@ def test_at_the_prompt_a_spawned_worker_must_come_from_a_module(tmp_path):
         " a worker must be defined in a module the child can import, such as common.py,"
         " not in a notebook cell, at the >>> prompt or in code fed to python -",
     ]
+
+
+# -- The lesson part: small, plain, and enough on its own -----------------------------------------
+
+LESSON_TREE = ast.parse(LESSON_PART)
+DEFINED = {node.name for node in LESSON_TREE.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def body_of(name):
+    return next(node for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef) and node.name == name)
+
+
+def calls_in(function):
+    """Each call in a function's body as text: 'threading.Thread(...)', 'thread.start()', 'starting(...)'."""
+    return [ast.unparse(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 9), reason="ast.unparse")
+@pytest.mark.parametrize(
+    "runner, create",
+    [("run_in_threads", "threading.Thread"), ("run_in_processes", "context.Process")],
+)
+def test_a_runner_creates_starts_and_joins_its_workers_in_plain_view(runner, create):
+    function = body_of(runner)
+    calls = calls_in(function)
+    assert create in calls, f"{runner} must create its workers itself"
+    assert any(call.endswith(".start") for call in calls) and any(call.endswith(".join") for call in calls)
+    used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)} & DEFINED
+    assert len(used - {runner}) <= 3, f"{runner} sends a reader to {sorted(used)}"
+
+
+def test_the_lesson_part_is_small_and_imports_what_a_learner_expects():
+    assert LESSON_PART.count("\n") <= 250 and COMMON.count("\n") <= 550
+    imported = set()
+    for node in ast.walk(LESSON_TREE):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module)
+    assert imported <= {"multiprocessing", "os", "sys", "threading", "time", "collections", "contextlib"}
+
+
+STOPPABLE = """
+import os, sys
+from functools import partial
+from common import run_in_processes, run_in_threads, sleepy_worker
+
+if __name__ == "__main__":
+    jobs = [partial(sleepy_worker, n, iterations=1000, pause=0.05) for n in (1, 2, 3)]
+    runner = run_in_threads if sys.argv[1] == "threads" else partial(run_in_processes, start_method=sys.argv[1])
+    runner(jobs)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix" or not os.path.isdir("/proc"), reason="POSIX signals, /proc")
+@pytest.mark.parametrize("way", ["threads"] + multiprocessing.get_all_start_methods())
+def test_ctrl_c_stops_every_worker_of_a_lesson_using_the_lesson_part_alone(way):
+    folder = lesson_folder(LESSON_PART)
+    (folder / "lesson.py").write_text(STOPPABLE, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, str(folder / "lesson.py"), way],
+        cwd=folder,
+        env=script_env(PYTHONPATH=None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+    assert all(process.stdout.readline() for _ in range(6))  # every worker is drawing; 50 s to go
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = finish(process)
+    assert process.returncode != 0 and "KeyboardInterrupt" in err  # no plumbing: Python's own ending
+    assert len(out.splitlines()) < 100, "the workers went on"
+    assert_group_ends(process.pid)
