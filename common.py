@@ -270,6 +270,7 @@ import argparse  # noqa: E402  (the plumbing's own imports, kept out of the less
 import errno  # noqa: E402
 import re  # noqa: E402
 import multiprocessing.util  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
@@ -429,11 +430,12 @@ def open_closed_standard_files():
 # -- Parsing a command line -------------------------------------------------------------
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr, without the usage block, and which
-    takes options spelled in full only (--start-meth is no --start-method)."""
+    """An ArgumentParser whose help fits 79 columns, whose errors are one line on stderr without the
+    usage block, and which takes options spelled in full only (--start-meth is no --start-method)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        width = min(79, shutil.get_terminal_size().columns - 1)
+        kwargs["formatter_class"] = lambda prog: argparse.RawDescriptionHelpFormatter(prog, width=width)
         super().__init__(allow_abbrev=False, **kwargs)
 
     def error(self, message):

@@ -1,13 +1,13 @@
 """The same workers run three ways, timed: directly, in threads, in processes.
 
-    python demo_stopwatch.py               # waiting work: threads win
-    python demo_stopwatch.py --work cpu    # CPU work: threads win nothing, processes do
-    python demo_stopwatch.py --work none   # no work: what starting a thread or a process costs
+  python demo_stopwatch.py              # waiting work: threads win
+  python demo_stopwatch.py --work cpu   # CPU work: threads win nothing here
+  python demo_stopwatch.py --work none  # what starting a worker costs
 
-Each worker prints its bar, '██ N ██', once per iteration. Watch the bars: run directly
-they come worker by worker; in threads and processes they interleave. At the end, each
-way's time, its speedup over running directly, how many CPUs it kept busy, and a
-timeline of when each worker ran.
+Each worker prints its bar, '██ N ██', once per iteration: run directly,
+worker after worker; in threads and in processes, interleaved. Then each
+way's time, its speedup over running directly, how many CPUs it kept busy,
+and a timeline of when each worker ran.
 """
 
 import os
@@ -26,10 +26,15 @@ WORK = {
     "none": common.idle_worker,  # returns at once: only starting and joining is left
 }
 KINDS = """kinds of work (--work):
-  sleep  each iteration sleeps 0.1 ms, then prints the bar: waiting work, threads overlap it
-  cpu    each iteration computes for about 0.2 ms (measured on this interpreter before the
-         runs), then prints the bar: CPU work, only processes (or a free-threaded build) share it out
-  none   no work and no bars: what is left is the cost of starting and joining a worker"""
+  sleep  sleep 0.1 ms, then print the bar: threads overlap the waiting
+  cpu    compute for about 0.2 ms (sized on this Python), then print the
+         bar: only processes, or a free-threaded Python, share it out
+  none   no work, no bars: what is left is starting and joining a worker
+
+CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
+  threads on CPU work keep about one CPU busy, however many there are.
+start methods: fork copies this process (Linux before 3.14); spawn starts a
+  fresh Python (macOS, Windows); forkserver forks a clean server (Linux 3.14+)."""
 MOST_WORKERS = 1000
 
 

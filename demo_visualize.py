@@ -1,11 +1,11 @@
 """Three shapes drawn at the same time by three threads.
 
-    python demo_visualize.py                    # three threads: rows of all shapes interleave
-    python demo_visualize.py --mode direct      # one shape after another: three times as long
-    python demo_visualize.py --mode processes   # three processes: the same picture as threads
+  python demo_visualize.py                   # threads: the rows interleave
+  python demo_visualize.py --mode direct     # one shape after another
+  python demo_visualize.py --mode processes  # processes: the same picture
 
-Drawing a row is mostly waiting (a pause between rows), and a waiting thread lets the
-others run, so three threads finish in the time one shape takes.
+Drawing a row is mostly waiting for the next one, and a waiting thread lets
+the others run: three threads draw all three shapes in the time of one.
 """
 
 from functools import partial
@@ -16,6 +16,8 @@ import common
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]
 
 MODES = ["direct", "threads", "processes"]
+START_METHODS = """start methods: fork copies this process (Linux before 3.14); spawn starts a
+  fresh Python (macOS, Windows); forkserver forks a clean server (Linux 3.14+)."""
 LONGEST_PAUSE = 3600  # an hour between rows is already no demo; far beyond, sleeping overflows
 
 
@@ -29,7 +31,7 @@ def runner_for(mode, start_method):
 
 
 def parse_args(argv=None):
-    parser = common.Parser(prog="demo_visualize.py", description=__doc__)
+    parser = common.Parser(prog="demo_visualize.py", description=__doc__, epilog=START_METHODS)
     parser.add_argument("--mode", choices=MODES, default="threads", help="how to run the shapes (default: threads)")
     parser.add_argument(
         "--pause",
@@ -37,10 +39,10 @@ def parse_args(argv=None):
         default=0.3,
         help=f"seconds between rows, at most {LONGEST_PAUSE} (default: 0.3)",
     )
-    common.add_start_method(parser, note="; with --mode processes only")
+    common.add_start_method(parser, note=", with --mode processes")
     args = parser.parse_args(argv)
     if args.start_method and args.mode != "processes":
-        parser.error(f"argument --start-method: only --mode processes starts processes, not --mode {args.mode}")
+        parser.error(f"argument --start-method: --mode {args.mode} starts no processes")
     return args
 
 
