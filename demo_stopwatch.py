@@ -242,7 +242,7 @@ def main(argv=None):
     before, timings = cpu_mark(), []
     for index, (name, runner) in enumerate(ways(args.start_method)):
         if index and bars:
-            common.say("\n\n")  # blank lines between the phases, as in the seed
+            common.say("\n\n")  # blank lines between the phases
         timings.append(common.time_jobs(name, runner, jobs))
     worker_cpu = sum(span.cpu for span in timings[2].spans)  # children's CPU, counted even where not ours to wait
     lines = report(args, timings, other_programs_busy(before, worker_cpu))

@@ -47,7 +47,7 @@ def parse_args(argv=None):
 
 
 # 2. One job per shape. Shape n starts (n - 1) thirds of a pause after shape 1, so each
-#    round prints 1, 2, 3 in order, as the seed shows, while the rounds overlap in time.
+#    round prints 1, 2, 3 in order while the rounds overlap in time.
 def shape_jobs(pause):
     return [
         partial(common.shape_worker, n, name, symbol, pause=pause, delay=(n - 1) * pause / 3)

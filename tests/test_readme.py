@@ -1,28 +1,15 @@
-"""The README tells the truth: its snippets run, its outputs look like the scripts' own."""
+"""The documents tell the truth: the reports they show look like the scripts' own (their snippets
+run in test_lesson.py)."""
 
 import re
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, fenced_blocks, run_script, script_env
+from conftest import ROOT, fenced_blocks, run_script
 from test_stopwatch import NOTE, PYTHON
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = fenced_blocks(README)
-SNIPPETS = [text for info, text in BLOCKS if info == "python"]
-PLAIN = [text for text in SNIPPETS if "common" not in text]  # the others: test_lesson.py
-
-
-@pytest.mark.parametrize("index", range(len(PLAIN)))
-def test_every_plain_python_snippet_runs(index, tmp_path):
-    path = tmp_path / f"snippet_{index}.py"
-    path.write_text(PLAIN[index], encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(path)], cwd=ROOT, env=script_env(), capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+DOCUMENTS = BLOCKS + fenced_blocks((ROOT / "docs" / "evidence.md").read_text(encoding="utf-8"))
 
 
 def report_shape(lines):
@@ -44,11 +31,11 @@ def report_shape(lines):
 
 @pytest.mark.parametrize("work", ["sleep", "none"])
 def test_the_reports_shown_have_the_shape_of_a_real_run(work):
-    """Every report the README shows for this kind of work is laid out as the script lays it out."""
+    """Every report the documents show for this kind of work is laid out as the script lays it out."""
     real = report_shape(run_script("demo_stopwatch.py", "--iterations", 3, "--work", work).stdout.splitlines())
-    shown = [text.splitlines() for info, text in BLOCKS if info == "" and "Execute Directly:" in text]
+    shown = [text.splitlines() for info, text in DOCUMENTS if info == "" and "Execute Directly:" in text]
     mine = [lines for lines in shown if ("ms a worker" in "\n".join(lines)) == (work == "none")]
-    assert mine, f"the README shows no report of --work {work}"
+    assert mine, f"the documents show no report of --work {work}"
     for lines in mine:
         shape = report_shape(lines)
         assert shape == real[: len(shape)] and len(shape) >= len(real) - 2  # at most the timeline cut

@@ -93,7 +93,7 @@ def test_run_directly_the_workers_take_turns():
     assert [worker_of(line) for line in direct] == [1] * 10 + [2] * 10 + [3] * 10
 
 
-def test_phases_are_separated_like_the_seed():
+def test_phases_are_separated_by_blank_lines():
     out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1).stdout
     lines = [line for line in out.split("\n") if not NOTE.match(line)]
     assert lines[:9] == ["██ 1 ██", "", "", "", "██ 1 ██", "", "", "", "██ 1 ██"]

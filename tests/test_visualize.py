@@ -1,4 +1,4 @@
-"""demo_visualize.py end to end: the seed's 24 lines, in the seed's order."""
+"""demo_visualize.py end to end: 24 lines, round after round, each round in shape order."""
 
 import re
 
@@ -10,7 +10,7 @@ EXPECTED = [f"{label:<16}{symbol * size}" for size in range(1, 9) for label, sym
 ROW = re.compile(r"^([123]) (Heart|Rhombus|Sun): +(♥+|♦+|☼+)$")
 
 
-def test_threads_print_the_seeds_24_lines_in_order_as_the_readme_shows():
+def test_threads_print_24_lines_in_order_as_the_readme_shows():
     result = run_script("demo_visualize.py")  # the default pause: shapes a tenth of a second apart
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.splitlines() == EXPECTED
@@ -18,7 +18,7 @@ def test_threads_print_the_seeds_24_lines_in_order_as_the_readme_shows():
     [shown] = [text.splitlines() for info, text in readme if text.startswith("1 Heart:")]
     first, last = shown[: shown.index("...")], shown[shown.index("...") + 1 :]
     lines = result.stdout.splitlines()
-    assert len(first) >= 6 and first == lines[: len(first)], "the README's first rounds"
+    assert len(first) >= 3 and first == lines[: len(first)], "the README's first round"
     assert len(last) >= 3 and last == lines[-len(last) :], "the README's last round"
 
 
