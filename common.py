@@ -2,7 +2,6 @@
 
 Above the "Plumbing" banner is the lesson, and it works alone: copy that part, as common.py,
 beside a lesson of your own. Below it: what makes a demo a command that always ends cleanly.
-A job is a function of no arguments, such as functools.partial(sleepy_worker, 1, iterations=3).
 """
 
 import multiprocessing
@@ -11,7 +10,7 @@ import sys
 import threading
 import time
 from collections import namedtuple
-from contextlib import contextmanager
+from contextlib import nullcontext
 
 # -- 1. Printing ---------------------------------------------------------------------------
 
@@ -24,8 +23,14 @@ def say(text):
     """Print text and newline in one write: lines printed at the same time never tear."""
     if stop.is_set():
         raise Stopped
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except OSError:  # a closed pipe, a full disk: the line stays buffered, to fail again at exit,
+        devnull = os.open(os.devnull, os.O_WRONLY)  # unless stdout goes to the null device now
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        raise
 
 def sleep_unless_stopped(seconds):
     """time.sleep, except that a thread asked to stop wakes at once."""
@@ -67,7 +72,6 @@ def timed_job(job, cpu_clock=thread_cpu):
     return Span(start, time.perf_counter(), os.getpid(), result, cpu_clock() - cpu)
 
 def run_directly(jobs):
-    """One job after another, in this thread."""
     return [timed_job(job) for job in jobs]
 
 def run_in_threads(jobs):
@@ -156,16 +160,13 @@ def check_importable(jobs, context):
         del sys.modules["__main__"].__file__
     for function in (getattr(job, "func", job) for job in jobs):  # a partial names its function
         if getattr(function, "__module__", None) == "__main__" and not os.path.isfile(path or ""):
-            raise RuntimeError(
-                f"a child process cannot find {function.__qualname__}, defined in __main__; a worker must be defined"
-                " in a module the child can import, such as common.py, not in a notebook cell, at the >>> prompt"
-                " or in code fed to python -"
-            )
+            raise RuntimeError(f"a child process cannot find {function.__qualname__}, defined in __main__;"
+                               " a worker must be defined in a module the child can import, such as common.py,"
+                               " not in a notebook cell, at the >>> prompt or in code fed to python -")
 
 # Here these do nothing; the plumbing below fills them in, so that a demo stops cleanly in any terminal.
-@contextmanager
 def starting(count, start_method=None):
-    yield
+    return nullcontext()
 
 def prepare_child():
     pass
@@ -269,9 +270,9 @@ def plural(count, noun):
 import argparse  # noqa: E402  (the plumbing's own imports, kept out of the lesson's way)
 import errno  # noqa: E402
 import re  # noqa: E402
-import multiprocessing.util  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
 STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
@@ -311,7 +312,6 @@ def prepare_child():  # replaces the lesson's empty prepare_child()
         signal.signal(signum, signal.SIG_DFL if signum == getattr(signal, "SIGTERM", None) else signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held since the parent started us
-    multiprocessing.util.Finalize(None, flush_or_silence, exitpriority=0)  # runs as the child exits
     parent = multiprocessing.parent_process()
     if parent is not None:  # joining it returns when the parent has exited, however it exited
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
@@ -392,13 +392,6 @@ def stdout_to_null():
         os.close(devnull)
     except (OSError, AttributeError, ValueError):
         pass
-
-def flush_or_silence():
-    """At a child's exit: a line that could not be written stays buffered and would fail again."""
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        stdout_to_null()
 
 def end(status, message):
     """Exit with status after one line on stderr; nothing more may fail on the way out."""
