@@ -156,9 +156,11 @@ def test_stopwatch_into_a_pipe_closed_early(lines):
     assert process.returncode == 1
 
 
-@pytest.mark.parametrize("mode", ["direct", "threads", "processes"])
+@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{method}" for method in START_METHODS])
 def test_visualize_into_a_pipe_closed_early(mode):
-    process = start("demo_visualize.py", "--mode", mode, "--pause", 0.3)  # 2.4 s: it cannot end before the close
+    """Under spawn and forkserver a child that failed to write flushes again as it exits: no traceback."""
+    args = ["--mode", mode.split("-")[0]] + (["--start-method", mode.split("-")[1]] if "-" in mode else [])
+    process = start("demo_visualize.py", *args, "--pause", 0.3)  # 2.4 s: it cannot end before the close
     process.stdout.readline()
     process.stdout.close()
     err = process.stderr.read()
