@@ -60,13 +60,12 @@ def compute(steps):
 
 
 # -- 3. The runners: a list of jobs in, one Span per job out, in job order -------------------
-# Times are perf_counter() read where the job ran: one clock for all processes (Python 3.10+).
 
 Span = namedtuple("Span", "start end pid result cpu", defaults=[0.0])
 thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's CPU seconds alone
 
 def timed_job(job, cpu_clock=thread_cpu):
-    """Run one job; measure, where it runs, when it ran and the CPU time it used."""
+    """Run one job; measure where it runs (perf_counter: one clock for all processes, 3.10+)."""
     start, cpu = time.perf_counter(), cpu_clock()
     result = job()
     return Span(start, time.perf_counter(), os.getpid(), result, cpu_clock() - cpu)
@@ -152,14 +151,15 @@ def outcome(job, cpu_clock=thread_cpu):
         return error
 
 def check_importable(jobs, context):
-    """Under spawn and forkserver a child imports its job's function by name: not from a notebook."""
+    """Under spawn and forkserver a child imports its job's function by name, from __main__'s file."""
     path = getattr(sys.modules.get("__main__"), "__file__", None)
     if context.get_start_method() == "fork":
         return
     if isinstance(path, str) and path.startswith("<"):  # python - says '<stdin>': a child would run it
         del sys.modules["__main__"].__file__
     for function in (getattr(job, "func", job) for job in jobs):  # a partial names its function
-        if getattr(function, "__module__", None) == "__main__" and not os.path.isfile(path or ""):
+        source = getattr(getattr(function, "__code__", None), "co_filename", path)  # 3.13's >>>: '<python-input-0>'
+        if getattr(function, "__module__", None) == "__main__" and not (os.path.isfile(path or "") and source == path):
             raise RuntimeError(f"a child process cannot find {function.__qualname__}, defined in __main__;"
                                " a worker must be defined in a module the child can import, such as common.py,"
                                " not in a notebook cell, at the >>> prompt or in code fed to python -")

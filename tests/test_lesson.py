@@ -306,3 +306,31 @@ def test_ctrl_c_stops_every_worker_of_a_lesson_using_the_lesson_part_alone(way):
     assert process.returncode != 0 and "KeyboardInterrupt" in err  # no plumbing: Python's own ending
     assert len(out.splitlines()) < 100, "the workers went on"
     assert_group_ends(process.pid)
+
+
+AT_THE_PROMPT = """
+import code, sys
+console = code.InteractiveConsole({"__name__": "__main__"})  # compiles as the basic >>> prompt does
+for line in sys.stdin.read().splitlines() + [""]:
+    console.push(line)
+"""
+
+
+@pytest.mark.parametrize("index", range(len(LESSONS)))
+def test_a_snippet_pasted_at_the_prompt_prints_what_it_prints_from_a_file(index):
+    """Line by line, as a learner pastes it: no SyntaxError (a statement straight after an indented
+    block needs a blank line there), and no value echoed between the lines it prints."""
+    snippet = LESSONS[index]
+    folder = lesson_folder(LESSON_PART)
+    pasted = subprocess.run(
+        [sys.executable, "-c", AT_THE_PROMPT],
+        input=snippet,
+        cwd=folder,
+        env=script_env(PYTHONPATH=str(folder)),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert "Error" not in pasted.stderr, pasted.stderr
+    assert shape(pasted.stdout) == shape(run_beside_common(snippet).stdout)

@@ -155,7 +155,7 @@ def test_a_busy_worker_prints_each_bar_after_its_work(monkeypatch):
     assert events == [("compute", 77), ("say", common.bar(3))] * 2
 
 
-UNFINDABLE = """
+CELL = """
 from functools import partial
 import common
 def square(n):
@@ -165,18 +165,26 @@ try:
 except RuntimeError as error:
     print(error)
 """
+# Each way a learner runs code whose functions a spawned child cannot import from a file:
+WHERE = {
+    "python -": lambda cell: (["-"], cell),
+    "python -c": lambda cell: (["-c", cell], None),
+    # a notebook kernel: each cell's text exec'd in a module named __main__ that has no file
+    "a notebook cell": lambda cell: (["-c", "import sys, types; sys.modules['__main__'] = main = types.ModuleType("
+                                      "'__main__'); exec(compile(sys.stdin.read(), '<ipython-input-1>', 'exec'), "
+                                      "main.__dict__)"], cell),
+    # Python 3.13's prompt: __main__ may have a real file, but what is typed there is compiled from none
+    "3.13's prompt": lambda cell: (["-c", "import sys; __file__ = sys.argv[1]; exec(compile(sys.stdin.read(), "
+                                    "'<python-input-0>', 'exec'))", __file__], cell),
+}
 
 
+@pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("method", [m for m in START_METHODS if m != "fork"])
-def test_a_worker_a_child_cannot_import_is_named_before_any_child_starts(method):
-    """Fed to `python -`, square lives in a __main__ that no child can import, under spawn and forkserver."""
+def test_a_worker_a_child_cannot_import_is_named_before_any_child_starts(method, where):
+    args, stdin = WHERE[where](CELL.replace("METHOD", repr(method)))
     result = subprocess.run(
-        [sys.executable, "-"],
-        input=UNFINDABLE.replace("METHOD", repr(method)),
-        env=script_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, *args], input=stdin, env=script_env(), capture_output=True, text=True, timeout=60
     )
     assert result.stderr == "" and result.returncode == 0
     assert result.stdout.startswith("a child process cannot find square, defined in __main__;")
