@@ -250,24 +250,21 @@ def plural(count, noun):
 
 # == Plumbing ===============================================================================
 #
-# A lesson can stop reading here. What follows makes a demo a command that ends cleanly
-# however it is stopped: one line on stderr, the conventional exit status, no worker left.
-# The stop protocol, from start to end:
-#   1. run_command installs the handlers: SIGTERM and SIGHUP raise StopSignal in the main
-#      thread, as Ctrl-C raises KeyboardInterrupt. The first stop wins; later signals are
-#      ignored, so that the clean-up runs to its end. A signal ignored on entry (nohup)
-#      stays ignored.
-#   2. Every start happens inside starting(): the stop signals are blocked meanwhile, so none
-#      strikes while a worker is half started, and a child is born with them blocked.
-#   3. A child's first step, prepare_child(), ignores Ctrl-C and hang-up (they reach the whole
-#      process group; the parent decides), unblocks, and watches its parent, to exit at once
-#      if the parent dies, even by SIGKILL, which nothing can handle.
-#   4. Any exception in the caller's thread (a signal, a refused start, a failed write) goes
-#      through the runner's except clause: threads are asked to stop (stop.set()), children
-#      are killed, all are joined, and the exception goes on up.
-#   5. run_command turns it into one line on stderr and the exit status.
+# A lesson can stop reading here. What follows makes a demo a command that ends cleanly however
+# it is stopped: one line on stderr, the conventional exit status, no worker left. The protocol:
+#   1. run_command's handlers make SIGTERM and SIGHUP raise StopSignal in the main thread, as
+#      Ctrl-C raises KeyboardInterrupt; the first stop wins and later signals are ignored, so the
+#      clean-up runs to its end. A signal ignored on entry (nohup) stays ignored.
+#   2. Every start happens inside starting(), with the stop signals blocked: none strikes while a
+#      worker is half started, and a child is born with them blocked.
+#   3. A child's prepare_child() ignores Ctrl-C and hang-up (they reach the whole process group;
+#      the parent decides), unblocks, and exits at once if its parent dies, even by SIGKILL.
+#   4. Any exception in the caller's thread goes through the runner's except clause: threads are
+#      asked to stop (stop.set()), children killed, all joined; the exception goes on up, and
+#      run_command turns it into one line on stderr and the exit status.
 
 import argparse  # noqa: E402  (the plumbing's own imports, kept out of the lesson's way)
+import ast  # noqa: E402
 import errno  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
@@ -285,13 +282,16 @@ class StopSignal(KeyboardInterrupt):
         self.signum = signum
 
 class DemoError(RuntimeError):
-    """A fault that ends the demo with one line on stderr: an output that cannot be written, a
-    limit of the machine."""
+    """A fault that ends the demo with one line on stderr, such as a limit of the machine."""
 
 @contextmanager  # replaces the lesson's empty starting()
 def starting(count, start_method=None):
     """Start with stop signals held, and name the limit of the machine a refused start ran into."""
     if start_method in ("spawn", "forkserver"):
+        unguarded = unguarded_main_line()
+        if unguarded:  # each child would run the file again, start processes again, and die of it
+            raise SystemExit(f"{unguarded} starts processes outside `if __name__ == \"__main__\":`; under"
+                             f" {start_method} each child imports that file again: put the code that starts them under that line")
         from multiprocessing import resource_tracker
 
         resource_tracker.ensure_running()  # before the hold: starting it unblocks Ctrl-C
@@ -315,6 +315,28 @@ def prepare_child():  # replaces the lesson's empty prepare_child()
     parent = multiprocessing.parent_process()
     if parent is not None:  # joining it returns when the parent has exited, however it exited
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+
+def unguarded_main_line():
+    """'file.py, line N' if this start comes from __main__'s own top-level code outside its
+    `if __name__ == "__main__":` block, else None (a notebook, the prompt, python -: no file)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    frame = sys._getframe()
+    while frame is not None and not (frame.f_globals is vars(main) and frame.f_code.co_name == "<module>"):
+        frame = frame.f_back
+    if frame is None or not path or not os.path.isfile(path):
+        return None
+    if any(first <= frame.f_lineno <= last for first, last in main_guards(path)):
+        return None
+    return f"{os.path.basename(path)}, line {frame.f_lineno},"
+
+@lru_cache(maxsize=None)
+def main_guards(path):
+    """The first and last lines of each `if __name__ == "__main__":` block in a file."""
+    with open(path, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    tests = {"__name__ == '__main__'", "'__main__' == __name__"}
+    return [(node.lineno, node.end_lineno) for node in ast.walk(tree) if isinstance(node, ast.If) and ast.unparse(node.test) in tests]
 
 def threads_gone(most=0.5):
     """Let joined threads finish leaving the OS before a fork: before 3.13, join() returns a moment
@@ -411,8 +433,7 @@ def print_error(message):
         pass
 
 def open_closed_standard_files():
-    """Open the null device on stdin/stderr if the shell closed them (`2>&-`), so that no pipe of
-    ours lands on descriptor 2 and no library writes into it by mistake."""
+    """The null device on stdin/stderr if the shell closed them (`2>&-`): no pipe of ours lands there."""
     for fd in (0, 2):
         try:
             os.fstat(fd)
@@ -423,8 +444,7 @@ def open_closed_standard_files():
 # -- Parsing a command line -------------------------------------------------------------
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose help fits 79 columns, whose errors are one line on stderr without the
-    usage block, and which takes options spelled in full only (--start-meth is no --start-method)."""
+    """Help within 79 columns, errors in one line on stderr, options spelled in full (no --start-meth)."""
 
     def __init__(self, **kwargs):
         width = min(79, shutil.get_terminal_size().columns - 1)
@@ -438,8 +458,7 @@ class Parser(argparse.ArgumentParser):
 NUMBER = {int: re.compile(r"\d+"), float: re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")}
 
 def positive_number(kind, most=None):
-    """The argparse type of a number of the given kind (int or float) above zero and at most
-    `most`, written as a person writes it (no '4_0', no 'nan')."""
+    """The argparse type of an int or float above 0, at most `most`, as a person writes it (no 'nan')."""
 
     def convert(text):
         value = kind(text) if NUMBER[kind].fullmatch(text.strip()) else None
@@ -454,18 +473,12 @@ def positive_number(kind, most=None):
 
 def add_start_method(parser, note=""):
     """The --start-method option, offering what this platform has."""
-    parser.add_argument(
-        "--start-method",
-        choices=multiprocessing.get_all_start_methods(),
-        help=f"how processes start (default here: {start_method_used()}){note}",
-    )
+    help = f"how processes start (default here: {start_method_used()}){note}"
+    parser.add_argument("--start-method", choices=multiprocessing.get_all_start_methods(), help=help)
 
 def open_file_limit(workers):
-    """None if `workers` child processes fit the open-file limit, else (the most that fit, the limit).
-
-    Each child holds about three descriptors in the parent while it runs (its outcome's pipe,
-    its sentinel, the pipe that tells it its parent is alive).
-    """
+    """None if `workers` children fit the open-file limit, else (the most that fit, the limit). Each
+    holds three in the parent: its outcome's pipe, its sentinel, the pipe that tells it we live."""
     try:
         import resource  # POSIX only: elsewhere there is no such limit to check
     except ImportError:
@@ -478,12 +491,8 @@ def open_file_limit(workers):
     return None if workers <= fit else (fit, soft)
 
 def open_descriptors():
-    for folder in ("/proc/self/fd", "/dev/fd"):
-        try:
-            return len(os.listdir(folder))
-        except OSError:
-            continue
-    return 3
+    folder = next((folder for folder in ("/proc/self/fd", "/dev/fd") if os.path.isdir(folder)), None)
+    return len(os.listdir(folder)) if folder else 3
 
 
 # -- Any terminal: colour for a person at one, ASCII where a symbol cannot be shown -----------
@@ -528,8 +537,7 @@ CPU_ITERATION = 0.0002  # seconds of computing per bar of busy_worker, on any in
 
 @lru_cache(maxsize=None)
 def steps_for(seconds):
-    """How many steps of compute() take `seconds` here, measured once: a fixed count would take
-    three times as long on a slow build, and vanish on a JIT."""
+    """How many steps of compute() take `seconds` here: a fixed count would vanish on a JIT."""
     steps = 1000
     while fastest(compute, steps) < 0.002:
         steps *= 2

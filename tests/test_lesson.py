@@ -334,3 +334,40 @@ def test_a_snippet_pasted_at_the_prompt_prints_what_it_prints_from_a_file(index)
     )
     assert "Error" not in pasted.stderr, pasted.stderr
     assert shape(pasted.stdout) == shape(run_beside_common(snippet).stdout)
+
+
+UNGUARDED = """from functools import partial
+
+from common import compute, run_in_processes
+
+spans = run_in_processes([partial(compute, 1000)] * 2, start_method=METHOD)
+print("sums:", [span.result for span in spans])
+"""
+GUARDED = UNGUARDED.replace("spans = ", 'if __name__ == "__main__":\n    spans = ').replace("print(", "    print(")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
+@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
+@pytest.mark.parametrize("guarded", [True, False], ids=["guarded", "unguarded"])
+def test_a_file_that_starts_processes_needs_the_main_guard_and_is_told_so_in_one_line(method, guarded):
+    folder = lesson_folder(COMMON)
+    (folder / "lesson.py").write_text((GUARDED if guarded else UNGUARDED).replace("METHOD", repr(method)))
+    process = subprocess.Popen(
+        [sys.executable, "lesson.py"],
+        cwd=folder,
+        env=script_env(PYTHONPATH=None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    out, err = finish(process, 60)
+    if guarded or method == "fork":  # a forked child does not run the file again
+        assert (process.returncode, out, err) == (0, "sums: [332833500, 332833500]\n", "")
+    else:
+        assert (process.returncode, out) == (1, "")
+        assert err == (
+            'lesson.py, line 5, starts processes outside `if __name__ == "__main__":`; under '
+            f"{method} each child imports that file again: put the code that starts them under that line\n"
+        )
+    assert_group_ends(process.pid)
