@@ -397,14 +397,16 @@ def run_command(main):
     except DemoError as error:
         end(1, f"{prog}: {error}")
 
-# How a write to stdout fails: a full disk or quota, a file opened read-only, a device error.
-OUTPUT_FAULTS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+OUTPUT_FAULTS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}  # full, read-only
+
+stopping = threading.Event()  # set by the first stop: the demo is on its way out
 
 def stop_once(signum, frame):
-    """The first stop signal stops the demo; any after it would interrupt the clean-up: ignored."""
-    for other in STOP_SIGNALS:
-        signal.signal(other, signal.SIG_IGN)
-    raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
+    """The first stop signal stops the demo; later ones do nothing, so the clean-up runs on (not
+    SIG_IGN: Python would report one already pending as 'ignored due to race condition')."""
+    if not stopping.is_set():
+        stopping.set()
+        raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
 
 def stdout_to_null():
     """Point stdout at the null device, so that nothing more fails to reach a closed or full output."""
@@ -417,8 +419,9 @@ def stdout_to_null():
 
 def end(status, message):
     """Exit with status after one line on stderr; nothing more may fail on the way out."""
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
+    stopping.set()
+    if hasattr(signal, "pthread_sigmask"):  # held for good: once Python's handlers are gone, one would kill
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     stdout_to_null()  # so that the final flush at exit has nowhere to fail
     if message:
         print_error(message)
@@ -503,8 +506,7 @@ def glyph(symbol):  # replaces the lesson's glyph()
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     return symbol if symbol.encode(encoding, "replace").decode(encoding) == symbol else ASCII[symbol]
 
-def paint(text, n):  # replaces the lesson's paint()
-    """Worker n's colour, at a terminal only: not into a pipe, nor with NO_COLOR."""
+def paint(text, n):  # replaces the lesson's paint(): colour at a terminal, not into a pipe, nor with NO_COLOR
     plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
     old_console = os.name == "nt" and "WT_SESSION" not in os.environ  # shows escape codes as text
     if plain or old_console or sys.stdout is None or not sys.stdout.isatty():

@@ -1,6 +1,7 @@
 """Every way a run can end badly ends in one line on stderr, the conventional status, and no
 worker left running: signals, a full or closed output, the machine's limits, odd arguments."""
 
+import contextlib
 import multiprocessing
 import os
 import re
@@ -333,3 +334,43 @@ def test_the_documented_maxima_are_taken(parse, monkeypatch):
     assert parse("demo_visualize.py", "--pause", 3600).returncode == 0
     assert parse("demo_stopwatch.py", "--workers", 1001).returncode == 2
     assert parse("demo_visualize.py", "--pause", 3600.5).returncode == 2
+
+
+@linux_only
+def test_a_hang_up_ignored_on_entry_stays_ignored():
+    """As under nohup: an SSH logout must not end the demo."""
+
+    def ignore_hang_up():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "demo_visualize.py"), "--pause", "0.2"],
+        cwd=ROOT,
+        env=script_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ignore_hang_up,
+    )
+    assert process.stdout.readline()
+    process.send_signal(signal.SIGHUP)
+    out, err = finish(process)
+    assert (process.returncode, err) == (0, "")
+    assert len(out.splitlines()) == 23, "it drew on to the end"
+
+
+@linux_only
+@pytest.mark.parametrize("phase", [0, 1, 2], ids=["direct", "threads", "processes"])
+def test_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
+    process = start("demo_stopwatch.py", "--workers", 8, "--iterations", 300)
+    read_until_blank_runs(process.stdout, phase)
+    for _ in range(40):
+        process.stdout.readline()
+    process.send_signal(signal.SIGTERM)
+    process.send_signal(signal.SIGHUP)
+    with contextlib.suppress(ProcessLookupError):  # it may be gone already
+        os.killpg(process.pid, signal.SIGINT)
+    out, err = finish(process)  # pending at once, Python runs them in the order of their numbers
+    assert (process.returncode, err) in [(143, "Terminated\n"), (129, "Hangup\n"), (130, "Interrupted\n")]
+    assert_group_ends(process.pid)
