@@ -164,7 +164,7 @@ def check_importable(jobs, context):
                                " a worker must be defined in a module the child can import, such as common.py,"
                                " not in a notebook cell, at the >>> prompt or in code fed to python -")
 
-# Here these do nothing; the plumbing below fills them in, so that a demo stops cleanly in any terminal.
+# Here these do nothing; below the banner they are filled in, so a demo ends cleanly in any terminal.
 def starting(count, start_method=None):
     return nullcontext()
 

@@ -4,7 +4,7 @@
   python demo_stopwatch.py --work cpu   # CPU work: threads win nothing here
   python demo_stopwatch.py --work none  # what starting a worker costs
 
-Each worker prints its bar, '██ N ██', once per iteration: run directly,
+Each worker prints its bar, '██ N ██', once per iteration: directly,
 worker after worker; in threads and in processes, interleaved. Then each
 way's time, its speedup over running directly, how many CPUs it kept busy,
 and a timeline of when each worker ran.
