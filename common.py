@@ -65,7 +65,7 @@ Span = namedtuple("Span", "start end pid result cpu", defaults=[0.0])
 thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's CPU seconds alone
 
 def timed_job(job, cpu_clock=thread_cpu):
-    """Run one job; measure where it runs (perf_counter: one clock for all processes, 3.10+)."""
+    """Run one job, timed where it runs: perf_counter is one clock for all processes (3.10+)."""
     start, cpu = time.perf_counter(), cpu_clock()
     result = job()
     return Span(start, time.perf_counter(), os.getpid(), result, cpu_clock() - cpu)
