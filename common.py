@@ -321,10 +321,10 @@ def unguarded_main_line():
     `if __name__ == "__main__":` block, else None (a notebook, the prompt, python -: no file)."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
-    frame = sys._getframe()
-    while frame is not None and not (frame.f_globals is vars(main) and frame.f_code.co_name == "<module>"):
+    frame = sys._getframe()  # up to __main__'s top level, compiled from its file (at 3.13's >>> it is not)
+    while frame is not None and not (frame.f_code.co_name == "<module>" and frame.f_code.co_filename == path):
         frame = frame.f_back
-    if frame is None or not path or not os.path.isfile(path):
+    if frame is None or frame.f_globals is not vars(main) or not os.path.isfile(path or ""):
         return None
     if any(first <= frame.f_lineno <= last for first, last in main_guards(path)):
         return None

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from functools import partial
 from pathlib import Path
 
@@ -376,3 +377,84 @@ def test_a_file_that_starts_processes_needs_the_main_guard_and_is_told_so_in_one
             f"{method} each child imports that file again: put the code that starts them under that line\n"
         )
     assert_group_ends(process.pid)
+
+
+def prompts():
+    """(label, python, environment changes, pasted whole?) for the prompts a learner meets here: the
+    basic prompt of the oldest Python found, and 3.13+'s default prompt and its basic one."""
+    from test_pythons import PYTHONS, feature_release
+
+    found = [(label, path) for label, path in PYTHONS if not label.endswith("t")]
+    chosen = [(f"{found[0][0]} python -i", found[0][1], {}, False)]
+    newer = [(label, path) for label, path in found if feature_release(label) >= (3, 13)]
+    if newer:
+        label, path = newer[-1]
+        chosen += [(f"{label} prompt", path, {}, True), (f"{label} basic", path, {"PYTHON_BASIC_REPL": "1"}, False)]
+    return chosen
+
+
+MARK = 'print("END" + "-OF-SNIPPET")'  # its echo is not its output
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("label, python, env, bracketed", prompts(), ids=[p[0] for p in prompts()])
+def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(label, python, env, bracketed):
+    """Through a pseudo-terminal, as a learner pastes: 3.13's prompt gets a terminal's bracketed paste
+    (it indents typed lines itself); a basic prompt gets the lines one by one."""
+    import pty
+    import select
+
+    folder = lesson_folder(COMMON)
+    master, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [python, "-q", "-i"],
+        cwd=folder,
+        env=script_env(TERM="xterm", PYTHONPATH=str(folder), **env),
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    shown, done = b"", 0
+
+    def read_until(count, seconds=60, what=b"\nEND-OF-SNIPPET"):
+        """Until `what` has been shown `count` times, and the prompt is back after it."""
+        nonlocal shown
+        end = time.monotonic() + seconds  # a guard against hanging, not a speed target
+        while (shown.count(what) < count or b">>> " not in shown.rsplit(what, 1)[-1]) and time.monotonic() < end:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    shown += os.read(master, 65536)
+                except OSError:  # EIO: the prompt has exited
+                    return
+
+    try:
+        read_until(0)  # a person pastes once the prompt is there
+        for snippet in LESSONS:
+            text = snippet + "\n" + MARK + "\n"
+            if bracketed:
+                os.write(master, b"\x1b[200~" + text.replace("\n", "\r").encode() + b"\x1b[201~\r\r")
+            else:
+                for line in text.splitlines():
+                    os.write(master, (line + "\r").encode())
+                os.write(master, b"\r")
+            done += 1
+            read_until(done)
+    finally:
+        os.write(master, b"exit()\r")
+        process.wait(timeout=30)
+        os.close(master)
+    assert process.returncode == 0, shown.decode("utf-8", "replace")[-2000:]
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z~]|\x1b[=>]", "", shown.decode("utf-8", "replace")).replace("\r", "")
+    segments = text.split("\nEND-OF-SNIPPET")[: len(LESSONS)]
+    assert len(segments) == len(LESSONS), "a snippet did not finish at the prompt"
+    for snippet, segment in zip(LESSONS, segments):
+        typed = {line.strip() for line in (snippet + MARK).splitlines()}  # the terminal echoes them
+        printed = [
+            line
+            for line in segment.splitlines()
+            if line.strip() and not line.lstrip().startswith((">>>", "...")) and line.strip() not in typed
+        ]
+        assert not any("Error" in line or "Traceback" in line for line in printed), "\n".join(printed)
+        assert shape("\n".join(printed)) == shape(run_beside_common(snippet).stdout), label
