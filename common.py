@@ -276,7 +276,6 @@ STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP"
 
 class StopSignal(KeyboardInterrupt):
     """SIGTERM (kill) or SIGHUP (a closed terminal): stop as for Ctrl-C, with the signal's status."""
-
     def __init__(self, signum):
         super().__init__(signum)
         self.signum = signum
@@ -334,9 +333,8 @@ def unguarded_main_line():
 def main_guards(path):
     """The first and last lines of each `if __name__ == "__main__":` block in a file."""
     with open(path, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    tests = {"__name__ == '__main__'", "'__main__' == __name__"}
-    return [(node.lineno, node.end_lineno) for node in ast.walk(tree) if isinstance(node, ast.If) and ast.unparse(node.test) in tests]
+        return [(node.lineno, node.end_lineno) for node in ast.walk(ast.parse(source.read()))
+            if isinstance(node, ast.If) and ast.unparse(node.test) in ("__name__ == '__main__'", "'__main__' == __name__")]
 
 def threads_gone(most=0.5):
     """Let joined threads finish leaving the OS before a fork: before 3.13, join() returns a moment
@@ -474,10 +472,12 @@ def positive_number(kind, most=None):
 
     return convert
 
+START_METHODS = """start methods: fork copies this process (Linux before 3.14); spawn starts a
+  fresh Python (macOS, Windows); forkserver forks a clean server (Linux 3.14+)."""
 def add_start_method(parser, note=""):
     """The --start-method option, offering what this platform has."""
-    help = f"how processes start (default here: {start_method_used()}){note}"
-    parser.add_argument("--start-method", choices=multiprocessing.get_all_start_methods(), help=help)
+    parser.add_argument("--start-method", choices=multiprocessing.get_all_start_methods(),
+                        help=f"how processes start (default here: {start_method_used()}){note}")
 
 def open_file_limit(workers):
     """None if `workers` children fit the open-file limit, else (the most that fit, the limit). Each

@@ -33,8 +33,7 @@ KINDS = """kinds of work (--work):
 
 CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
-start methods: fork copies this process (Linux before 3.14); spawn starts a
-  fresh Python (macOS, Windows); forkserver forks a clean server (Linux 3.14+)."""
+""" + common.START_METHODS
 MOST_WORKERS = 1000
 
 
@@ -155,6 +154,17 @@ def coarse_sleep_note(args, asked=0.0001):
     )
 
 
+def sleep_takes(pause, tries=5):
+    """How long time.sleep(pause) really takes here: far longer than asked on some systems
+    (about 15.6 ms on Windows before Python 3.11)."""
+    samples = []
+    for _ in range(tries):
+        start = time.perf_counter()
+        time.sleep(pause)
+        samples.append(time.perf_counter() - start)
+    return sorted(samples)[tries // 2]
+
+
 # 6. Other programs' share of the CPUs: a busy machine is named in a note.
 MEASURABLE = 0.3  # seconds: the shortest window in which other programs' load is told
 
@@ -219,17 +229,6 @@ def busy_ticks(stat, cpus=None):
         if cpus is None or int(name[3:]) in cpus:
             busy += sum(map(int, (user, nice, system, irq, softirq, steal)))
     return busy
-
-
-def sleep_takes(pause, tries=5):
-    """How long time.sleep(pause) really takes here: far longer than asked on some systems
-    (about 15.6 ms on Windows before Python 3.11)."""
-    samples = []
-    for _ in range(tries):
-        start = time.perf_counter()
-        time.sleep(pause)
-        samples.append(time.perf_counter() - start)
-    return sorted(samples)[tries // 2]
 
 
 def main(argv=None):

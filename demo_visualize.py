@@ -16,8 +16,6 @@ import common
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]
 
 MODES = ["direct", "threads", "processes"]
-START_METHODS = """start methods: fork copies this process (Linux before 3.14); spawn starts a
-  fresh Python (macOS, Windows); forkserver forks a clean server (Linux 3.14+)."""
 LONGEST_PAUSE = 3600  # an hour between rows is already no demo; far beyond, sleeping overflows
 
 
@@ -31,7 +29,7 @@ def runner_for(mode, start_method):
 
 
 def parse_args(argv=None):
-    parser = common.Parser(prog="demo_visualize.py", description=__doc__, epilog=START_METHODS)
+    parser = common.Parser(prog="demo_visualize.py", description=__doc__, epilog=common.START_METHODS)
     parser.add_argument("--mode", choices=MODES, default="threads", help="how to run the shapes (default: threads)")
     parser.add_argument(
         "--pause",
