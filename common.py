@@ -147,6 +147,8 @@ def outcome(job, cpu_clock=thread_cpu):
     """The job's Span, or the exception it raised."""
     try:
         return timed_job(job, cpu_clock)
+    except SystemExit as error:  # the job's own exit: the caller's program must not end with it
+        return RuntimeError(f"a worker called sys.exit({error.code!r})")
     except BaseException as error:
         return error
 
@@ -158,24 +160,19 @@ def check_importable(jobs, context):
     if isinstance(path, str) and path.startswith("<"):  # python - says '<stdin>': a child would run it
         del sys.modules["__main__"].__file__
     for function in (getattr(job, "func", job) for job in jobs):  # a partial names its function
-        source = getattr(getattr(function, "__code__", None), "co_filename", path)  # 3.13's >>>: '<python-input-0>'
+        name, source = function.__qualname__, getattr(getattr(function, "__code__", None), "co_filename", path)
+        if "<" in name:  # '<lambda>', 'outer.<locals>.inner': no name to import it by
+            raise RuntimeError(f"a child process cannot find {name}: a worker must be defined with def at a module's top level")
         if getattr(function, "__module__", None) == "__main__" and not (os.path.isfile(path or "") and source == path):
-            raise RuntimeError(f"a child process cannot find {function.__qualname__}, defined in __main__;"
+            raise RuntimeError(f"a child process cannot find {name}, defined in __main__;"  # 3.13's >>>: '<python-input-0>'
                                " a worker must be defined in a module the child can import, such as common.py,"
                                " not in a notebook cell, at the >>> prompt or in code fed to python -")
 
 # Here these do nothing; below the banner they are filled in, so a demo ends cleanly in any terminal.
-def starting(count, start_method=None):
-    return nullcontext()
-
-def prepare_child():
-    pass
-
-def glyph(symbol):
-    return symbol
-
-def paint(text, n):
-    return text
+def starting(count, start_method=None): return nullcontext()
+def prepare_child(): pass
+def glyph(symbol): return symbol
+def paint(text, n): return text
 
 
 # -- 4. Timing a run from the caller, drawing when each worker ran, and what timings depend on --

@@ -1,10 +1,12 @@
 """Shared helpers: where the project is, and how to run its scripts as a user would."""
 
+import functools
 import importlib
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,13 +36,20 @@ def as_from_a_terminal():
 
 # All an interpreter under test gets of this process's environment: a user's PYTHON_GIL,
 # PYTHONHASHSEED, NO_COLOR or PYTHONWARNINGS must not change what a test sees.
-PASSED_ON = ("PATH", "HOME", "TMPDIR", "SYSTEMROOT", "LANG")
+PASSED_ON = ("PATH", "HOME", "SYSTEMROOT", "LANG")
+
+@functools.lru_cache(maxsize=None)
+def scratch():
+    """The folder for every file the suite and the scripts it runs make (snippets, multiprocessing's
+    folders, left by a demo killed on purpose), removed when the suite ends. Made on first use, not
+    on import: a spawned child imports this file too. Short: forkserver puts a socket in it."""
+    return tempfile.TemporaryDirectory(prefix="t-")  # kept here, so removed only at exit
 
 
 def script_env(**changes):
     """The environment a script runs in: only PASSED_ON, UTF-8 output, and what a test asks for."""
     env = {key: os.environ[key] for key in PASSED_ON if key in os.environ}
-    env.update(PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT))
+    env.update(PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT), TMPDIR=scratch().name)
     env.update(changes)
     return {key: value for key, value in env.items() if value is not None}
 

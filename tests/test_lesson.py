@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, fenced_blocks, run_script, script_env
+from conftest import ROOT, fenced_blocks, scratch, run_script, script_env
 from test_stopwatch import PYTHON, RESULT
 from test_robustness import assert_group_ends, finish
 from test_timeline import run_on_terminal
@@ -117,7 +117,7 @@ LESSON_PART = COMMON[: COMMON.index("\n# == Plumbing")] + "\n"  # what the READM
 
 def lesson_folder(text):
     """A fresh folder outside the repository holding `text` as common.py."""
-    folder = Path(tempfile.mkdtemp())
+    folder = Path(tempfile.mkdtemp(dir=scratch().name))
     (folder / "common.py").write_text(text, encoding="utf-8")
     return folder
 
@@ -226,7 +226,6 @@ def test_processes_share_nothing_but_a_value(tmp_path):
 
 def test_at_the_prompt_a_spawned_worker_must_come_from_a_module(tmp_path):
     assert lesson_output(FED_TO_STDIN, tmp_path) == [
-        "threads, a worker defined here: [9]",
         "spawn, a worker from common.py: [5]",
         "spawn, a worker defined here: a child process cannot find square, defined in __main__;"
         " a worker must be defined in a module the child can import, such as common.py,"

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -97,6 +98,29 @@ def test_a_failing_thread_stops_its_siblings(capfd):
 def test_a_result_that_cannot_travel_between_processes_is_reported():
     with pytest.raises(RuntimeError, match="could not be pickled"):
         common.run_in_processes([threading.Lock])
+
+
+@pytest.mark.parametrize("mode", ["threads", "processes"])
+def test_a_worker_that_calls_sys_exit_fails_its_run_and_does_not_end_the_caller(mode):
+    """A worker's sys.exit is its own: as a thread, it would otherwise end the program that ran it."""
+    with pytest.raises(RuntimeError, match=r"^a worker called sys.exit\(3\)$"):
+        RUNNERS[mode]([partial(neg, 1), partial(sys.exit, 3)])
+
+
+def nested_worker():
+    def inner():
+        return 1
+    return inner
+
+
+@pytest.mark.parametrize("method", [m for m in START_METHODS if m != "fork"])
+@pytest.mark.parametrize("job, name", [(lambda: 1, "<lambda>"), (nested_worker(), "nested_worker.<locals>.inner")])
+def test_a_worker_without_a_name_to_import_is_refused_before_any_child_starts(method, job, name, monkeypatch):
+    started = []
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", started.append)
+    with pytest.raises(RuntimeError, match=f"^a child process cannot find {re.escape(name)}: a worker must be defined with def"):
+        common.run_in_processes([partial(job)], method)
+    assert started == []
 
 
 def test_a_child_that_dies_is_reported():
