@@ -144,10 +144,19 @@ def run_snippet(snippet, folder, cwd, env):
     )
 
 
-@pytest.mark.parametrize("part", ["whole", "lesson part"])
+# As a learner runs a snippet on macOS or Windows (spawn), or on Linux before 3.14 (fork): the
+# method set for the whole file, and again, as it must be, when a spawned child imports the file.
+UNDER = "import multiprocessing\nmultiprocessing.set_start_method({!r}, force=True)\n"
+
+
+@pytest.mark.parametrize("part", ["whole", "lesson part", "whole, fork", "whole, spawn"])
 @pytest.mark.parametrize("index", range(len(LESSONS)))
 def test_a_snippet_runs_with_common_copied_beside_it_and_prints_what_is_shown(index, part):
-    result = run_beside_common(LESSONS[index], COMMON if part == "whole" else LESSON_PART)
+    method = part.partition(", ")[2]
+    if method and method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    prefix = UNDER.format(method) if method else ""
+    result = run_beside_common(prefix + LESSONS[index], LESSON_PART if part == "lesson part" else COMMON)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     shown = shown_after(LESSONS[index])
     if shown is not None:
@@ -380,12 +389,12 @@ def test_a_file_that_starts_processes_needs_the_main_guard_and_is_told_so_in_one
 
 def prompts():
     """(label, python, environment changes, pasted whole?) for the prompts a learner meets here: the
-    basic prompt of the oldest Python found, and 3.13+'s default prompt and its basic one."""
+    basic prompt of each Python before 3.13 found, and the newest's default prompt and basic one."""
     from test_pythons import PYTHONS, feature_release
 
     found = [(label, path) for label, path in PYTHONS if not label.endswith("t")]
     older = [(label, path) for label, path in found if feature_release(label) < (3, 13)]
-    chosen = [(f"{label} python -i", path, {}, False) for label, path in older[:1]]
+    chosen = [(f"{label} python -i", path, {}, False) for label, path in older]
     newer = [(label, path) for label, path in found if feature_release(label) >= (3, 13)]
     if newer:
         label, path = newer[-1]
