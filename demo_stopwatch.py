@@ -3,6 +3,7 @@
   python demo_stopwatch.py              # waiting work: threads win
   python demo_stopwatch.py --work cpu   # CPU work: threads win nothing here
   python demo_stopwatch.py --work none  # what starting a worker costs
+  python demo_stopwatch.py --repeat 3   # the best of three: for a busy machine
 
 Each worker prints its bar, '██ N ██', once per iteration: directly,
 worker after worker; in threads and in processes, interleaved. Then each
@@ -12,7 +13,11 @@ and a timeline of when each worker ran.
 
 import os
 import re
+import signal
+import statistics
+import stat
 import sys
+import threading
 import time
 from collections import namedtuple
 from functools import partial
@@ -35,6 +40,7 @@ CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
 """ + common.START_METHODS
 MOST_WORKERS = 1000
+MOST_REPEATS = 100
 
 
 def parse_args(argv=None):
@@ -49,8 +55,15 @@ def parse_args(argv=None):
         "--iterations", type=common.positive_number(int), default=1000, help="bars each worker prints (default: 1000)"
     )
     parser.add_argument("--work", choices=WORK, default="sleep", help="what each iteration does (default: sleep)")
+    parser.add_argument(
+        "--repeat",
+        type=common.positive_number(int, MOST_REPEATS),
+        help="run each way N times and report its best run (default: 1; 5 for --work none)",
+        metavar="N",
+    )
     common.add_start_method(parser)
     args = parser.parse_args(argv)
+    args.repeat = args.repeat or (5 if args.work == "none" else 1)  # start costs vary: take several
     too_many = common.open_file_limit(args.workers)
     if too_many:  # refused before any phase starts, rather than failing in the third
         fit, limit = too_many
@@ -78,17 +91,23 @@ def ways(start_method):
 
 
 # 3. Report each time, how many times faster than running directly it was, and how many
-#    CPUs it kept busy: with the GIL, threads on CPU work never get far past one.
-def result_line(timing, direct, workers=None):
-    """With workers given (no work), the middle column is the cost of one worker, not a ratio."""
-    if workers:
-        middle = f"{timing.seconds / workers * 1000:.3f} ms a worker"
-    elif timing is direct:
-        middle = ""
-    else:
-        middle = speedup(direct.seconds, timing.seconds)
-    busy = f"{common.cpus_busy(timing):.1f} of {common.plural(common.available_cpus(), 'CPU')} busy"
-    return f"Execute {timing.name + ':':<16} {timing.seconds:.3f} sec   {middle:<17}   {busy}"
+#    CPUs it kept busy: with the GIL, threads on CPU work never get far past one. A phase that
+#    something else disturbed is marked with a *, and a note says what.
+def result_lines(phases, workers=None):
+    """Aligned result lines. With workers given (no work), the middle column is the cost of one
+    worker, not a ratio, and CPUs busy is left out: starting a worker is not what it measures."""
+    direct, cpus, rows = phases[0].timing, common.available_cpus(), []
+    for phase in phases:
+        timing = phase.timing
+        if workers:
+            middle, busy = f"{timing.seconds / workers * 1000:.3f} ms a worker", ""
+        else:
+            middle = "" if timing is direct else speedup(direct.seconds, timing.seconds)
+            busy = f"{common.cpus_busy(timing):.1f} of {common.plural(cpus, 'CPU')} busy"
+        mark = " *" if disturbances(phase, cpus) else ""
+        rows.append((f"Execute {timing.name}:", f"{timing.seconds:.3f} sec", middle, busy + mark))
+    widths = [max([len(row[column]) for row in rows] + [least]) for column, least in enumerate((24, 9, 17))]
+    return [f"{a:<{widths[0]}} {b:>{widths[1]}}   {c:<{widths[2]}}   {d}".rstrip() for a, b, c, d in rows]
 
 
 def speedup(direct_seconds, seconds):
@@ -100,25 +119,24 @@ def speedup(direct_seconds, seconds):
     return "about the same"
 
 
-def start_cost_line(threads, processes, workers, method):
-    """With no work, a run's time is what starting and joining its workers cost."""
-    thread, process = threads.seconds / workers, processes.seconds / workers
+def start_cost_line(rounds, workers, method):
+    """With no work, a run's time is what starting and joining its workers cost: the median over
+    the rounds, as one start is disturbed by anything."""
+    thread, process = (statistics.median(phase.timing.seconds / workers for phase in ways) for ways in rounds[1:])
     return (
-        f"Start cost: a thread {thread * 1000:.3f} ms, a process ({method}) {process * 1000:.3f} ms:"
-        f" a process cost {process / thread:.0f}x a thread"
+        f"Start cost: a thread {thread * 1000:.3f} ms, a process ({method}) {process * 1000:.3f} ms"
+        f": {process / thread:.0f}x a thread"
     )
 
 
-def report(args, timings, other):
-    """The lines after the bars: which Python, a busy machine named, the results."""
+def report(args, runs):
+    """The lines after the bars: which Python, the results of each way's best run, notes."""
+    best = [min(way, key=lambda phase: phase.timing.seconds) for way in runs]
     lines = [common.describe_python(args.start_method)]
-    note = busy_note(other, common.available_cpus())
-    lines += [note] if note else []
-    per_worker = args.workers if args.work == "none" else None
-    lines += [result_line(timing, timings[0], per_worker) for timing in timings]
+    lines += result_lines(best, args.workers if args.work == "none" else None)
     if args.work == "none":
-        lines.append(start_cost_line(timings[1], timings[2], args.workers, common.start_method_used(args.start_method)))
-    return lines
+        lines.append(start_cost_line(runs, args.workers, common.start_method_used(args.start_method)))
+    return lines + disturbance_notes(best, common.available_cpus(), args.repeat)
 
 
 # 4. The timeline fits the screen: on a terminal, as wide as it is (up to 79 columns) and
@@ -147,30 +165,40 @@ def coarse_sleep_note(args, asked=0.0001):
     if took <= 10 * asked:
         return None
     total = (args.workers + 2) * args.iterations * took  # direct runs them one by one, then two overlapped runs
-    fewer = max(1, int(5 / ((args.workers + 2) * took)))
-    return (
-        f"Note: a {asked * 1000:g} ms sleep takes {took * 1000:.1f} ms here, so this run takes about"
-        f" {total:.0f} s; try --iterations {fewer} for about 5 s."
-    )
+    fewer = max(1, int(5 / ((args.workers + 2) * took)))  # about 5 s
+    advice = f"; try --iterations {fewer}" if fewer < args.iterations else ""
+    return f"Note: {asked * 1000:g} ms sleeps take {took * 1000:.1f} ms here: about {total:.0f} s in all{advice}."
 
 
-def sleep_takes(pause, tries=5):
-    """How long time.sleep(pause) really takes here: far longer than asked on some systems
-    (about 15.6 ms on Windows before Python 3.11)."""
+def sleep_takes(pause, tries=20):
+    """How long time.sleep(pause) takes here at the least: far longer than asked on some systems
+    (about 15.6 ms on Windows before Python 3.11); the least, as a busy CPU only delays some."""
     samples = []
     for _ in range(tries):
         start = time.perf_counter()
         time.sleep(pause)
         samples.append(time.perf_counter() - start)
-    return sorted(samples)[tries // 2]
+    return min(samples)
 
 
-# 6. Other programs' share of the CPUs: a busy machine is named in a note.
-MEASURABLE = 0.3  # seconds: the shortest window in which other programs' load is told
+# 6. What disturbed a phase: other programs taking its CPUs, a reader holding up its output (a
+#    pager), or the demo stopped (Ctrl-Z). Each is measured per phase and named in a note.
+Phase = namedtuple("Phase", "timing other held stopped")  # other programs' CPUs; seconds held up, stopped
+MEASURABLE = 0.1  # seconds: the shortest window in which other programs' load is told
+HELD_UP = 0.05  # of a phase's time: past this share, blocked output is named
 
 # What the CPUs have done up to a moment: the wall clock, the machine's busy CPU seconds on our
 # CPUs (None where unknown), this process's own, and its waited-for children's.
 CpuMark = namedtuple("CpuMark", "wall machine own children")
+
+
+def watched(name, runner, jobs):
+    """Time one phase as common.time_jobs does, and measure what disturbed it."""
+    before = cpu_mark()
+    with Watch() as watch:
+        timing = common.time_jobs(name, runner, jobs)
+    children_cpu = sum(span.cpu for span in timing.spans if span.pid != os.getpid())
+    return Phase(timing, other_programs_busy(before, children_cpu), watch.held, watch.stopped)
 
 
 def cpu_mark():
@@ -200,11 +228,94 @@ def other_programs_busy(before, worker_cpu):
     return None
 
 
-def busy_note(other, cpus):
-    """One line naming a busy machine, or None when other programs used a quarter of the CPUs or less."""
-    if other is None or other <= cpus / 4:
-        return None
-    return f"Note: other programs kept {other:.1f} of {common.plural(cpus, 'CPU')} busy; the speedups understate this machine."
+class Watch:
+    """Looks every 20 ms, on a timer signal (no thread: processes fork while it looks), whether
+    the output pipe is full, so that a writer waits for its reader (a pager), and for a gap in its
+    looking that a SIGCONT ended: the demo was stopped (Ctrl-Z). POSIX only; elsewhere it sees 0 s."""
+
+    def __init__(self, every=0.02):
+        self.every, self.held, self.gaps, self.stopped = every, 0.0, 0.0, 0.0
+        self.capacity, self.last = pipe_capacity(sys.stdout), time.perf_counter()
+
+    def __enter__(self):
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            continued.clear()
+            signal.signal(signal.SIGALRM, self.look)
+            signal.setitimer(signal.ITIMER_REAL, self.every, self.every)
+        return self
+
+    def __exit__(self, *exc):
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            self.stopped = self.gaps if continued.is_set() else 0.0
+
+    def look(self, signum, frame):
+        now = time.perf_counter()
+        if now - self.last > 10 * self.every:  # no look for a while: stopped, or starved of CPU
+            self.gaps += now - self.last
+        elif self.capacity and pipe_waiting(sys.stdout) > self.capacity - 4096:
+            self.held += now - self.last  # too full for another line: a writer waits
+        self.last = now
+
+
+continued = threading.Event()  # set by SIGCONT: the demo was stopped, and goes on
+
+
+def pipe_capacity(output):
+    """The bytes a pipe holds before a writer waits, if output is a pipe we can look into; else 0."""
+    try:
+        fd = output.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return 0
+        import fcntl
+
+        return fcntl.fcntl(fd, getattr(fcntl, "F_GETPIPE_SZ", 1032)) if sys.platform == "linux" else 16384
+    except (ImportError, OSError, ValueError, AttributeError):
+        return 0
+
+
+def pipe_waiting(output):
+    """Bytes written to the pipe and not yet read."""
+    import fcntl
+    import termios
+
+    try:
+        waiting = bytearray(4)
+        fcntl.ioctl(output.fileno(), termios.FIONREAD, waiting)
+        return int.from_bytes(waiting, sys.byteorder)
+    except (OSError, ValueError):
+        return 0
+
+
+def disturbances(phase, cpus):
+    """What disturbed a phase, as (what, amount) pairs: empty if nothing did."""
+    seconds, busy = phase.timing.seconds, common.cpus_busy(phase.timing)
+    one_at_a_time = phase.timing.name == "Directly" or (phase.timing.name == "Threading" and common.gil_enabled())
+    most = 1 if one_at_a_time else min(len(phase.timing.spans), cpus)  # CPUs the phase could keep busy
+    found = []
+    if phase.other is not None and phase.other > cpus / 8 and phase.other + busy > 0.85 * cpus and busy < 0.9 * most:
+        found.append(("other", phase.other))  # the CPUs were full, others had a share, we had less than we could use
+    if phase.held > HELD_UP * seconds:
+        found.append(("held", phase.held))
+    if phase.stopped > 0:
+        found.append(("stopped", phase.stopped))
+    return found
+
+
+def disturbance_notes(phases, cpus, repeat):
+    """One note per kind of disturbance among the marked (*) phases, with what to do about it."""
+    worst = {}
+    for phase in phases:
+        for what, amount in disturbances(phase, cpus):
+            worst[what] = max(amount, worst.get(what, 0.0))
+    notes = {
+        "other": f"Note: * other programs kept up to {worst.get('other', 0):.1f} of {common.plural(cpus, 'CPU')}"
+        f" busy; try --repeat {max(3, 2 * repeat)}.",
+        "held": f"Note: * the output was held up {worst.get('held', 0):.1f} s by its reader (a pager?); times include it.",
+        "stopped": f"Note: * the demo was stopped for {worst.get('stopped', 0):.1f} s; the times include it.",
+    }
+    return [notes[what] for what in notes if what in worst]
 
 
 def machine_busy_seconds():
@@ -236,18 +347,21 @@ def main(argv=None):
     note = coarse_sleep_note(args)
     if note:
         common.say(note)
+    if hasattr(signal, "SIGCONT"):
+        signal.signal(signal.SIGCONT, lambda signum, frame: continued.set())
     jobs = make_jobs(args.work, args.workers, args.iterations)
     bars = args.work != "none"  # idle workers print nothing, so there is nothing to set apart
-    before, timings = cpu_mark(), []
-    for index, (name, runner) in enumerate(ways(args.start_method)):
-        if index and bars:
-            common.say("\n\n")  # blank lines between the phases
-        timings.append(common.time_jobs(name, runner, jobs))
-    worker_cpu = sum(span.cpu for span in timings[2].spans)  # children's CPU, counted even where not ours to wait
-    lines = report(args, timings, other_programs_busy(before, worker_cpu))
+    runs = [[] for _ in ways(args.start_method)]  # each way's phases, one per round
+    for round in range(args.repeat):  # round after round, so that a burst of load hits one round
+        for index, (name, runner) in enumerate(ways(args.start_method)):
+            if (round or index) and bars:
+                common.say("\n\n")  # blank lines between the phases
+            runs[index].append(watched(name, runner, jobs))
+    lines = report(args, runs)
     if bars:
         common.say("\n")
-    for line in lines + [""] + common.timeline(timings, *timeline_size(lines)):
+    best = [min(way, key=lambda phase: phase.timing.seconds).timing for way in runs]
+    for line in lines + [""] + common.timeline(best, *timeline_size(lines)):
         common.say(line)
 
 

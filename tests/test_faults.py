@@ -304,28 +304,43 @@ def test_a_coarse_sleep_is_named_before_the_runs():
     process, out, err = run_in_child(COARSE_SLEEP, "demo_stopwatch.py", "--workers", 2, "--iterations", 5)
     assert process.returncode == 0 and err == ""
     lines = out.splitlines()
-    note = re.compile(
-        r"Note: a 0\.1 ms sleep takes (\d+\.\d) ms here, so this run takes about (\d+) s;"
-        r" try --iterations (\d+) for about 5 s\.$",
-    )
+    note = re.compile(r"Note: 0\.1 ms sleeps take (\d+\.\d) ms here: about (\d+) s in all\.$")
     [at] = [i for i, line in enumerate(lines) if note.match(line)]
     assert at < min(i for i, line in enumerate(lines) if BAR.match(line)), "named before the runs"
-    match = note.match(lines[at])
-    took, total, fewer = float(match[1]) / 1000, int(match[2]), int(match[3])
+    took, total = float(note.match(lines[at])[1]) / 1000, int(note.match(lines[at])[2])
     assert took >= 0.004  # 4 workers' worth of sleeps per iteration: 2 directly, 1 in each other run
-    assert abs(fewer - 5 / (4 * took)) <= 0.02 * fewer + 1 and abs(total - 4 * 5 * took) <= 1
+    assert abs(total - 4 * 5 * took) <= 1  # and no advice: 5 iterations take less than 5 s
 
 
-def test_no_note_when_the_sleep_is_fine(monkeypatch):
+def test_no_note_when_the_sleep_is_fine_and_never_advice_to_do_more(monkeypatch):
     import demo_stopwatch
 
-    args = demo_stopwatch.parse_args([])
-    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00019)
-    assert demo_stopwatch.coarse_sleep_note(args) is None
-    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.0156)
-    assert "takes 15.6 ms here, so this run takes about 94 s; try --iterations 53 " in demo_stopwatch.coarse_sleep_note(
-        args
+    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00019)  # a loaded Linux, at worst
+    assert demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args([])) is None
+    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.0156)  # Windows before 3.11
+    assert demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args([])) == (
+        "Note: 0.1 ms sleeps take 15.6 ms here: about 94 s in all; try --iterations 53."
     )
+    for iterations in (3, 53):
+        note = demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args(["--iterations", str(iterations)]))
+        assert note.endswith(" s in all."), note
+
+
+def test_a_loaded_machine_does_not_make_its_sleeps_coarse(monkeypatch):
+    """On a busy CPU most short sleeps wait their turn to wake (1.3 ms for 0.1 ms was seen), but
+    not all: the least of a few is what the system's sleep gives."""
+    import demo_stopwatch
+
+    took = iter([0.0013, 0.0014, 0.00012, 0.0013, 0.0015] * 10)
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += next(took)
+
+    monkeypatch.setattr(demo_stopwatch.time, "sleep", sleep)
+    monkeypatch.setattr(demo_stopwatch.time, "perf_counter", lambda: now[0])
+    assert demo_stopwatch.sleep_takes(0.0001) == pytest.approx(0.00012)
+    assert demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args([])) is None
 
 
 def test_the_documented_maxima_are_taken(parse, monkeypatch):

@@ -50,19 +50,21 @@ def test_cpus_busy_is_cpu_seconds_over_wall_seconds():
 # -- The result lines, from known timings ------------------------------------------------
 
 
-def fake_run(name, seconds, cpu=0.0):
-    return common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, cpu)])
+def fake_run(name, seconds, cpu=0.0, other=None, held=0.0, stopped=0.0):
+    """A phase as demo_stopwatch.watched returns it: its timing, and what disturbed it."""
+    return demo_stopwatch.Phase(common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, cpu)]), other, held, stopped)
 
 
 def test_result_lines_say_faster_slower_and_cpus_busy(monkeypatch):
     monkeypatch.setattr(common, "available_cpus", lambda: 2)
-    direct = fake_run("Directly", 1.0, 1.0)
-    lines = [
-        demo_stopwatch.result_line(direct, direct),
-        demo_stopwatch.result_line(fake_run("Threading", 0.25, 0.05), direct),
-        demo_stopwatch.result_line(fake_run("Multiprocessing", 2.0, 3.8), direct),
-        demo_stopwatch.result_line(fake_run("Threading", 1.02, 1.0), direct),
-    ]
+    lines = demo_stopwatch.result_lines(
+        [
+            fake_run("Directly", 1.0, 1.0),
+            fake_run("Threading", 0.25, 0.05),
+            fake_run("Multiprocessing", 2.0, 3.8),
+            fake_run("Threading", 1.02, 1.0),
+        ]
+    )
     assert lines == [
         "Execute Directly:        1.000 sec                       1.0 of 2 CPUs busy",
         "Execute Threading:       0.250 sec   4.0x faster         0.2 of 2 CPUs busy",
@@ -72,45 +74,78 @@ def test_result_lines_say_faster_slower_and_cpus_busy(monkeypatch):
     assert all(RESULT.match(line) for line in lines)
 
 
+def test_columns_stay_aligned_however_wide_a_number(monkeypatch):
+    monkeypatch.setattr(common, "available_cpus", lambda: 2)
+    lines = demo_stopwatch.result_lines([fake_run("Directly", 10.037, 1.0), fake_run("Threading", 0.25, 0.05)])
+    assert lines == [
+        "Execute Directly:        10.037 sec                       0.1 of 2 CPUs busy",
+        "Execute Threading:        0.250 sec   40.1x faster        0.2 of 2 CPUs busy",
+    ]
+    lines = demo_stopwatch.result_lines([fake_run("Directly", 0.001), fake_run("Multiprocessing", 0.462)], workers=4)
+    assert lines == [
+        "Execute Directly:        0.001 sec   0.250 ms a worker",
+        "Execute Multiprocessing: 0.462 sec   115.500 ms a worker",
+    ]
+
+
 def test_one_cpu_is_one_cpu(monkeypatch):
     monkeypatch.setattr(common, "available_cpus", lambda: 1)
-    direct = fake_run("Directly", 1.0, 1.0)
-    assert demo_stopwatch.result_line(direct, direct).endswith("1.0 of 1 CPU busy")
+    [line] = demo_stopwatch.result_lines([fake_run("Directly", 1.0, 1.0)])
+    assert line.endswith("1.0 of 1 CPU busy")
     assert ", 1 CPU available, " in common.describe_python()
 
 
-def test_with_no_work_the_middle_column_is_the_cost_of_one_worker(monkeypatch):
+def test_with_no_work_the_middle_column_is_the_cost_of_one_worker_and_no_cpus_busy(monkeypatch):
     monkeypatch.setattr(common, "available_cpus", lambda: 2)
-    direct, threads = fake_run("Directly", 0.000004), fake_run("Threading", 0.0008)
-    assert demo_stopwatch.result_line(threads, direct, workers=4) == (
-        "Execute Threading:       0.001 sec   0.200 ms a worker   0.0 of 2 CPUs busy"
-    )
+    lines = demo_stopwatch.result_lines([fake_run("Directly", 0.000004), fake_run("Threading", 0.0008)], workers=4)
+    assert lines[1] == "Execute Threading:       0.001 sec   0.200 ms a worker"
 
 
 def test_no_work_prints_no_ratio_to_running_directly():
     result = run_script("demo_stopwatch.py", "--work", "none")
     lines = [line for line in result.stdout.splitlines() if line.startswith("Execute ")]
-    assert len(lines) == 3 and all("ms a worker" in line for line in lines)
-    assert "faster" not in result.stdout and "slower" not in result.stdout
+    assert len(lines) == 3 and all("ms a worker" in line and "busy" not in line for line in lines)
+    assert "faster" not in result.stdout and "slower" not in result.stdout and "speedup" not in result.stdout
 
 
-# -- A busy machine, named --------------------------------------------------------------
+# -- What disturbed a phase, named ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "other, cpus, note",
+    "other, busy, cpus, marked",
     [
-        (None, 2, None),
-        (0.0, 2, None),
-        (0.5, 2, None),  # a quarter of the CPUs: still an idle machine
-        (0.51, 2, "Note: other programs kept 0.5 of 2 CPUs busy; the speedups understate this machine."),
-        (1.4, 2, "Note: other programs kept 1.4 of 2 CPUs busy; the speedups understate this machine."),
-        (0.3, 1, "Note: other programs kept 0.3 of 1 CPU busy; the speedups understate this machine."),
-        (0.25, 1, None),
+        (None, 1.0, 2, False),
+        (0.1, 1.0, 2, False),  # noise
+        (1.0, 1.0, 2, False),  # one other program beside the direct run: it kept its CPU
+        (1.2, 0.8, 2, True),  # ... but now it lost a share of it
+        (1.0, 0.2, 2, False),  # one CPU free all along: a sleepy phase lost nothing
+        (2.0, 0.2, 2, True),  # none free: each wake-up waits its turn
+        (0.2, 0.8, 1, True),  # `taskset -c 0`: a fifth of the one CPU went elsewhere
+        (0.1, 0.9, 1, False),
     ],
 )
-def test_the_busy_note_and_its_threshold(other, cpus, note):
-    assert demo_stopwatch.busy_note(other, cpus) == note
+def test_a_phase_is_marked_when_other_programs_took_cpus_it_needed(other, busy, cpus, marked, monkeypatch):
+    monkeypatch.setattr(common, "available_cpus", lambda: cpus)
+    phase = fake_run("Directly", 1.0, busy, other=other)
+    assert bool(demo_stopwatch.disturbances(phase, cpus)) is marked
+    assert demo_stopwatch.result_lines([phase])[0].endswith(" *") is marked
+
+
+def test_each_kind_of_disturbance_gets_one_note_naming_the_worst(monkeypatch):
+    monkeypatch.setattr(common, "available_cpus", lambda: 2)
+    phases = [
+        fake_run("Directly", 1.0, 0.6, other=1.2),
+        fake_run("Threading", 1.0, 0.5, other=1.5, held=0.4),
+        fake_run("Multiprocessing", 1.0, 1.0, other=0.0, stopped=3.0),
+    ]
+    assert demo_stopwatch.disturbance_notes(phases, 2, repeat=1) == [
+        "Note: * other programs kept up to 1.5 of 2 CPUs busy; try --repeat 3.",
+        "Note: * the output was held up 0.4 s by its reader (a pager?); times include it.",
+        "Note: * the demo was stopped for 3.0 s; the times include it.",
+    ]
+    assert demo_stopwatch.disturbance_notes(phases[:1], 2, repeat=3)[0].endswith("try --repeat 6.")
+    assert demo_stopwatch.disturbance_notes([fake_run("Directly", 1.0, 1.0, other=1.0)], 2, repeat=1) == []
+    assert demo_stopwatch.disturbance_notes([fake_run("Directly", 1.0, 1.0, held=0.04)], 2, repeat=1) == []
 
 
 def test_other_programs_are_the_machine_less_this_demo_and_its_workers(monkeypatch):
@@ -155,7 +190,8 @@ def test_other_programs_keeping_every_cpu_busy_are_named():
     assert result.returncode == 0 and result.stderr == ""
     report = sections(result.stdout)[-2]
     assert found(PYTHON, report)
-    assert any(line.startswith("Note: other programs kept ") and "CPU" in line for line in notes(result.stdout))
+    assert any(line.startswith("Note: * other programs kept up to ") for line in notes(result.stdout))
+    assert any(match["mark"] for match in found(RESULT, report))
     assert [match[1] for match in found(RESULT, report)] == ["Directly", "Threading", "Multiprocessing"]
 
 
@@ -224,3 +260,50 @@ def test_other_implementations_are_named_by_their_own_version_and_the_python_the
     monkeypatch.setattr(sys, "implementation", pypy)
     monkeypatch.setattr(sys, "version", "3.9.16 (feeb267ead3e, Jan 21 2023, 10:37:35)\n[PyPy 7.3.11]")
     assert common.describe_python().startswith("PyPy 7.3.11 (Python 3.9.16), GIL ")
+
+
+# The demo on one CPU, and a program computing on that CPU during one phase only: started before,
+# stopped (SIGSTOP) but in that phase. Not the demo's child: its CPU seconds would count as the
+# demo's own (its starter exits at once).
+HOGGED = """
+import os, signal, subprocess, sys
+import common, demo_stopwatch
+
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+START = "import subprocess as s, sys; print(s.Popen([sys.executable, '-c', 'while 1: pass'], stdout=s.DEVNULL, stderr=s.DEVNULL).pid)"
+hog = int(subprocess.run([sys.executable, "-c", START], capture_output=True, text=True).stdout)
+os.kill(hog, signal.SIGSTOP)
+
+def hogged(runner):
+    def run(jobs):
+        os.kill(hog, signal.SIGCONT)
+        try:
+            return runner(jobs)
+        finally:
+            os.kill(hog, signal.SIGSTOP)
+
+    return run
+
+ways = demo_stopwatch.ways
+demo_stopwatch.ways = lambda method: [(name, hogged(run) if name == sys.argv[1] else run) for name, run in ways(method)]
+try:
+    common.run_command(lambda: demo_stopwatch.main(sys.argv[2:]))
+finally:
+    os.kill(hog, signal.SIGKILL)
+"""
+
+
+@posix_linux
+@pytest.mark.parametrize("phase", ["Directly", "Threading", "Multiprocessing"])
+def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase):
+    result = subprocess.run(
+        [sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--iterations", "300"],
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    marked = [match[1] for match in found(RESULT, result.stdout.splitlines()) if match["mark"]]
+    assert marked == [phase]
+    assert [line for line in notes(result.stdout) if line.startswith("Note: * other programs kept up to ")]

@@ -22,6 +22,7 @@ def report_shape(lines):
     for line in lines[start : end + 1]:
         if NOTE.match(line):
             continue
+        line = re.sub(r" \*$", "", line)  # a phase marked as disturbed
         line = re.sub(r"GIL (enabled|disabled)|start method \w+|\((fork|spawn|forkserver)\)", "FACT", line)
         line = re.sub(r"\d+\.\dx (faster|slower)|about the same", "RATIO", line)
         line = re.sub(r"\d[\d.]*", "9", line)

@@ -11,9 +11,10 @@ from conftest import ROOT, run_script, script_env
 BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
 RESULT = re.compile(
     r"^Execute (Directly|Threading|Multiprocessing): +(?P<seconds>\d+\.\d{3}) sec   "
-    r"(?P<middle>\d+\.\dx (?:faster|slower)|about the same|\d+\.\d{3} ms a worker|) +"
-    r"(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy$"
+    r"(?P<middle>\d+\.\dx (?:faster|slower)|about the same|\d+\.\d{3} ms a worker|)"
+    r"(?: +(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy)?(?P<mark> \*)?$"  # no work: no CPUs busy
 )
+MARKED = re.compile(r"^Note: \* ")  # what disturbed the phases marked *
 
 
 PYTHON = re.compile(
@@ -22,7 +23,7 @@ PYTHON = re.compile(
 )
 START_COST = re.compile(
     r"^Start cost: a thread (\d+\.\d{3}) ms, a process \((fork|spawn|forkserver)\) (\d+\.\d{3}) ms:"
-    r" a process cost (\d+)x a thread$"
+    r" (\d+)x a thread$"
 )
 
 
