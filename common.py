@@ -52,10 +52,10 @@ def sleepy_worker(n, iterations=1000, pause=0.0001):
         say(line)
 
 def compute(steps):
-    """The CPU work itself: a loop of pure-Python arithmetic."""
+    """The CPU work itself: a loop of pure-Python arithmetic (^, not +: no number past 64 bits)."""
     total = 0
     for i in range(steps):
-        total += i * i
+        total ^= i * i
     return total
 
 
@@ -223,7 +223,7 @@ def describe_python(start_method=None):
         name = {"pypy": "PyPy", "graalpy": "GraalPy"}.get(implementation.name, implementation.name)
         python = f"{name} {'.'.join(map(str, implementation.version[:3]))} ({python})"
     gil = "GIL enabled" if gil_enabled() else "GIL disabled"
-    return f"{python}, {gil}, {plural(available_cpus(), 'CPU')} available, start method {start_method_used(start_method)}"
+    return f"{python}, {gil}, {plural(available_cpus(), 'CPU')}, start method {start_method_used(start_method)}"
 
 def gil_enabled():
     """False only on a free-threaded build running without the GIL (3.13t, 3.14t)."""
@@ -233,9 +233,10 @@ def available_cpus():
     """CPUs this process may run on: fewer than the machine's under taskset or in a container."""
     if hasattr(os, "process_cpu_count"):  # Python 3.13+
         return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    return len(cpus_allowed() or range(os.cpu_count() or 1))
+
+def cpus_allowed():
+    return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
 
 def start_method_used(start_method=None):
     """The start method processes will really use: the one asked for, or the platform's."""
@@ -300,7 +301,7 @@ def starting(count, start_method=None):
         limit = limit_reached(error)
         if limit is None:
             raise
-        raise DemoError(f"could not start all {count} workers ({error}): {limit} is reached; try fewer workers") from None
+        raise DemoError(f"cannot start {count} workers: {limit} reached; try fewer") from None
 
 def prepare_child():  # replaces the lesson's empty prepare_child()
     """Leave stopping to the parent, and exit with it."""
@@ -358,13 +359,9 @@ def signals_held():
 def limit_reached(error):
     """The limit of the machine a failed start or pipe ran into, in words, or None."""
     code = getattr(error, "errno", None)
-    if code in (errno.EMFILE, errno.ENFILE):
-        return "the limit on open files (ulimit -n)"
-    if code == errno.ENOMEM:
-        return "the machine's memory"
     if code == errno.EAGAIN or "new thread" in str(error):
-        return "the limit on processes and threads (ulimit -u)"
-    return None
+        return "ulimit -u (processes)"
+    return {errno.EMFILE: "ulimit -n (open files)", errno.ENFILE: "ulimit -n (open files)", errno.ENOMEM: "the memory"}.get(code)
 
 def run_command(main):
     """Run main() and end as command-line programs do: one line on stderr, the conventional status."""
@@ -449,8 +446,13 @@ class Parser(argparse.ArgumentParser):
         kwargs["formatter_class"] = lambda prog: argparse.RawDescriptionHelpFormatter(prog, width=width)
         super().__init__(allow_abbrev=False, **kwargs)
 
-    def error(self, message):
-        print_error(f"{self.prog}: error: {message}")
+    def error(self, message):  # within 79 columns: "argument " and "error: " left out, choices listed plainly
+        choice = re.match(r"(.*): invalid choice: (.*?) \(choose from (.*)\)$", message)
+        if choice:
+            *others, last = (option.strip(" '") for option in choice[3].split(","))
+            message = f"{choice[1]}: {choice[2]} is not {', '.join(others)} or {last}"
+        line = f"{self.prog}: {re.sub(r'^argument ', '', message)}"
+        print_error(line if len(line) <= 79 else re.sub(r"'([^']{4})[^']+'", r"'\1...'", line))  # a long value cut
         sys.exit(2)
 
 NUMBER = {int: re.compile(r"\d+"), float: re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")}
@@ -464,7 +466,7 @@ def positive_number(kind, most=None):
         if value is None or not value > 0:
             raise argparse.ArgumentTypeError(f"{text!r} is not a positive {noun}")
         if most is not None and value > most:
-            raise argparse.ArgumentTypeError(f"{text!r} is more than {most:g}, the most this demo takes")
+            raise argparse.ArgumentTypeError(f"at most {most:g}, not {text!r}")
         return value
 
     return convert
@@ -490,6 +492,18 @@ def open_file_limit(workers):
     fit = max(0, spare // 3)
     return None if workers <= fit else (fit, soft)
 
+def cpus_allowed():  # replaces the lesson's: PyPy 3.9 has no os.sched_getaffinity, Linux has the list
+    """The numbers of the CPUs this process may use, or None where that cannot be known."""
+    if hasattr(os, "sched_getaffinity"):
+        return os.sched_getaffinity(0)
+    try:
+        with open("/proc/self/status") as status:
+            found = re.search(r"^Cpus_allowed_list:\s*(\S+)", status.read(), re.M)
+    except OSError:
+        return None
+    ranges = [part.split("-") for part in found[1].split(",")] if found else []
+    return {cpu for first, *last in ranges for cpu in range(int(first), int((last or [first])[0]) + 1)} or None
+
 def open_descriptors():
     folder = next((folder for folder in ("/proc/self/fd", "/dev/fd") if os.path.isdir(folder)), None)
     return len(os.listdir(folder)) if folder else 3
@@ -511,7 +525,7 @@ def paint(text, n):  # replaces the lesson's paint(): colour at a terminal, not 
     return f"\x1b[{31 + (n - 1) % 6}m{text}\x1b[0m"
 
 
-# -- The demos' own workers, and CPU work sized in time -------------------------------------
+# -- The demos' own workers ---------------------------------------------------------------
 
 def idle_worker(n, iterations=1):
     """No work at all: what is left to time is starting and joining."""
@@ -531,17 +545,3 @@ def shape_worker(n, name, symbol, rounds=8, pause=0.3, delay=0.0):
         sleep_unless_stopped(start + delay + (row - 1) * pause - time.perf_counter())
         say(f"{n} {name}:".ljust(16) + paint(glyph(symbol) * row, n))
 
-
-CPU_ITERATION = 0.0002  # seconds of computing per bar of busy_worker, on any interpreter
-
-@lru_cache(maxsize=None)
-def steps_for(seconds):
-    """How many steps of compute() take `seconds` here: a fixed count would vanish on a JIT."""
-    steps = 1000
-    while fastest(compute, steps) < 0.002:
-        steps *= 2
-    return max(1, round(steps * seconds / fastest(compute, steps, tries=5)))
-
-def fastest(function, argument, tries=1):
-    """The shortest of a few timed calls: the least disturbed by other programs."""
-    return min(span.end - span.start for span in (timed_job(lambda: function(argument)) for _ in range(tries)))

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import namedtuple
-from functools import partial
+from functools import lru_cache, partial
 
 import common
 
@@ -39,8 +39,29 @@ KINDS = """kinds of work (--work):
 CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
 """ + common.START_METHODS
+
+
+# CPU work is sized in time, on the Python that runs it: a fixed count of steps would vanish on a JIT.
+CPU_ITERATION = 0.0002  # seconds of computing per bar of busy_worker, on any interpreter
+
+
+@lru_cache(maxsize=None)
+def steps_for(seconds):
+    """How many steps of common.compute() take `seconds` here."""
+    steps = 1000
+    while fastest(common.compute, steps) < 0.002:
+        steps *= 2
+    return max(1, round(steps * seconds / fastest(common.compute, steps, tries=5)))
+
+
+def fastest(function, argument, tries=1):
+    """The shortest of a few timed calls: the least disturbed by other programs."""
+    return min(span.end - span.start for span in (common.timed_job(lambda: function(argument)) for _ in range(tries)))
+
+
 MOST_WORKERS = 1000
 MOST_REPEATS = 100
+MOST_ITERATIONS = 1_000_000  # a bar each 0.1 ms: over a minute and a half a worker
 
 
 def parse_args(argv=None):
@@ -52,7 +73,10 @@ def parse_args(argv=None):
         help=f"how many workers, at most {MOST_WORKERS} (default: 4)",
     )
     parser.add_argument(
-        "--iterations", type=common.positive_number(int), default=1000, help="bars each worker prints (default: 1000)"
+        "--iterations",
+        type=common.positive_number(int, MOST_ITERATIONS),
+        default=1000,
+        help=f"bars each worker prints, at most {MOST_ITERATIONS:,} (default: 1000)",
     )
     parser.add_argument("--work", choices=WORK, default="sleep", help="what each iteration does (default: sleep)")
     parser.add_argument(
@@ -67,16 +91,13 @@ def parse_args(argv=None):
     too_many = common.open_file_limit(args.workers)
     if too_many:  # refused before any phase starts, rather than failing in the third
         fit, limit = too_many
-        parser.error(
-            f"argument --workers: {args.workers} worker processes need more open files than the limit"
-            f" of {limit} (ulimit -n) allows; at most {fit} fit"
-        )
+        parser.error(f"--workers: at most {fit} fit ulimit -n {limit} (open files)")
     return args
 
 
 def make_jobs(work, workers, iterations):
     """One job per worker; CPU work is sized once, here, so that every worker does the same."""
-    size = {"steps": common.steps_for(common.CPU_ITERATION)} if work == "cpu" else {}
+    size = {"steps": steps_for(CPU_ITERATION)} if work == "cpu" else {}
     return [partial(WORK[work], n, iterations, **size) for n in range(1, workers + 1)]
 
 
@@ -106,8 +127,9 @@ def result_lines(phases, workers=None):
             busy = f"{common.cpus_busy(timing):.1f} of {common.plural(cpus, 'CPU')} busy"
         mark = " *" if disturbances(phase, cpus) else ""
         rows.append((f"Execute {timing.name}:", f"{timing.seconds:.3f} sec", middle, busy + mark))
-    widths = [max([len(row[column]) for row in rows] + [least]) for column, least in enumerate((24, 9, 17))]
-    return [f"{a:<{widths[0]}} {b:>{widths[1]}}   {c:<{widths[2]}}   {d}".rstrip() for a, b, c, d in rows]
+    widths = [max([len(row[column]) for row in rows] + [least]) for column, least in enumerate((24, 9, 14, 0))]
+    gap = " " * (3 if sum(widths) + 7 <= 79 else 2)  # within 79 columns, up to 999 CPUs
+    return [f"{a:<{widths[0]}} {b:>{widths[1]}}{gap}{c:<{widths[2]}}{gap}{d}".rstrip() for a, b, c, d in rows]
 
 
 def speedup(direct_seconds, seconds):
@@ -167,7 +189,8 @@ def coarse_sleep_note(args, asked=0.0001):
     total = (args.workers + 2) * args.iterations * took  # direct runs them one by one, then two overlapped runs
     fewer = max(1, int(5 / ((args.workers + 2) * took)))  # about 5 s
     advice = f"; try --iterations {fewer}" if fewer < args.iterations else ""
-    return f"Note: {asked * 1000:g} ms sleeps take {took * 1000:.1f} ms here: about {total:.0f} s in all{advice}."
+    about = f"{total:.0f} s" if total < 3600 else f"{total / 3600:.0f} h"
+    return f"Note: {asked * 1000:g} ms sleeps take {took * 1000:.1f} ms: about {about} to run{advice}."
 
 
 def sleep_takes(pause, tries=20):
@@ -312,7 +335,7 @@ def disturbance_notes(phases, cpus, repeat):
     notes = {
         "other": f"Note: * other programs kept up to {worst.get('other', 0):.1f} of {common.plural(cpus, 'CPU')}"
         f" busy; try --repeat {max(3, 2 * repeat)}.",
-        "held": f"Note: * the output was held up {worst.get('held', 0):.1f} s by its reader (a pager?); times include it.",
+        "held": f"Note: * output waited {worst.get('held', 0):.1f} s for its reader (a pager?); times include it.",
         "stopped": f"Note: * the demo was stopped for {worst.get('stopped', 0):.1f} s; the times include it.",
     }
     return [notes[what] for what in notes if what in worst]
@@ -320,7 +343,7 @@ def disturbance_notes(phases, cpus, repeat):
 
 def machine_busy_seconds():
     """Busy CPU seconds so far on the CPUs this process may use, from /proc/stat; None elsewhere."""
-    mine = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    mine = common.cpus_allowed()
     try:
         with open("/proc/stat") as stat:
             text = stat.read()

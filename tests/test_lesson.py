@@ -379,7 +379,7 @@ def test_a_file_that_starts_processes_needs_the_main_guard_and_is_told_so_in_one
     )
     out, err = finish(process, 60)
     if guarded or method == "fork":  # a forked child does not run the file again
-        assert (process.returncode, out, err) == (0, "sums: [332833500, 332833500]\n", "")
+        assert (process.returncode, out, err) == (0, "sums: [676240, 676240]\n", "")
     else:
         assert (process.returncode, out) == (1, "")
         assert err == (

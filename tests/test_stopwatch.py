@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT, run_script, script_env
@@ -18,7 +19,7 @@ MARKED = re.compile(r"^Note: \* ")  # what disturbed the phases marked *
 
 
 PYTHON = re.compile(
-    r"^Python (?P<version>3\.\d+\.\d+\S*), GIL (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs? available,"
+    r"^Python (?P<version>3\.\d+\.\d+\S*), GIL (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs?,"
     r" start method (?P<method>fork|spawn|forkserver)$"
 )
 START_COST = re.compile(
@@ -101,7 +102,7 @@ def test_phases_are_separated_by_blank_lines():
     assert lines[9:11] == ["", ""] and PYTHON.match(lines[11])
     assert [match[1] for match in found(RESULT, lines)] == ["Directly", "Threading", "Multiprocessing"]
     heading = next(i for i, line in enumerate(lines) if line.startswith("When each worker ran"))
-    assert lines[heading - 1] == "" and all(line.startswith("Execute ") for line in lines[12 : heading - 1])
+    assert lines[heading - 1] == "" and all(line.startswith(("Execute ", "Note: ")) for line in lines[12 : heading - 1])
 
 
 @pytest.mark.parametrize(
@@ -126,7 +127,7 @@ def test_bad_arguments_exit_2_with_one_line(args, bad, parse):
 def test_a_bad_argument_on_the_real_command_line():
     result = run_script("demo_stopwatch.py", "--workers", "0")
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == "demo_stopwatch.py: error: argument --workers: '0' is not a positive whole number\n"
+    assert result.stderr == "demo_stopwatch.py: --workers: '0' is not a positive whole number\n"
 
 
 def test_help_names_every_option(parse):
@@ -147,3 +148,58 @@ def test_importing_the_scripts_starts_nothing():
         timeout=60,
     )
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+# -- Every line fits an 80-column terminal, at the largest numbers a run can give ----------------
+
+
+def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
+    import common
+    import demo_stopwatch
+
+    monkeypatch.setattr(common, "available_cpus", lambda: 999)
+    monkeypatch.setattr(common.sys, "implementation", SimpleNamespace(name="pypy", version=(7, 3, 11)))
+    def phase(seconds, name="Multiprocessing"):  # every CPU busy, and every disturbance at its worst
+        timing = common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, 999 * seconds)])
+        return demo_stopwatch.Phase(timing, 998.9, 9999.9, 9999.9)
+
+    slow, fast, timing = phase(999.999), phase(1.001), phase(999.999).timing
+    direct = phase(999.999, "Directly")
+    sleepy = SimpleNamespace(work="sleep", workers=1000, iterations=demo_stopwatch.MOST_ITERATIONS)
+    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda pause: 0.0999)
+    lines = [
+        *demo_stopwatch.result_lines([direct, slow, fast]),
+        *demo_stopwatch.result_lines([direct, slow, fast], workers=1),
+        *demo_stopwatch.disturbance_notes([slow], 999, repeat=100),
+        demo_stopwatch.start_cost_line([[], [phase(0.009999)] * 5, [phase(0.999999)] * 5], 1, "forkserver"),
+        demo_stopwatch.coarse_sleep_note(sleepy),
+        common.describe_python("forkserver"),
+        *common.timeline([timing], line_width=79),
+    ]
+    assert all(len(line) <= 79 for line in lines), [line for line in lines if len(line) > 79]
+
+
+REFUSED = [
+    ("demo_stopwatch.py", args)
+    for args in (["--workers", "10000000000"], ["--workers", "-1"], ["--iterations", "1.5"], ["--repeat", "1000000"],
+                 ["--work", "everything-at-once"], ["--start-method", "teleportation"], ["--no-such-option"], ["extra"])
+] + [
+    ("demo_visualize.py", args)
+    for args in (["--mode", "everything-at-once"], ["--pause", "1e400"], ["--pause", "nan"],
+                 ["--mode", "threads", "--start-method", "forkserver"], ["--start-method", "teleportation"])
+]
+
+
+@pytest.mark.parametrize("script, args", REFUSED)
+def test_every_refusal_is_one_line_within_79_columns(script, args, parse):
+    result = parse(script, *args)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert len(result.stderr.rstrip("\n")) <= 79, result.stderr
+
+
+def test_the_open_file_refusal_fits_too(parse, monkeypatch):
+    import common
+
+    monkeypatch.setattr(common, "open_file_limit", lambda workers: (999, 9999))  # fewer fit than asked, at most 1000
+    result = parse("demo_stopwatch.py", "--workers", "1000")
+    assert result.returncode == 2 and len(result.stderr.rstrip("\n")) <= 79, result.stderr

@@ -142,7 +142,7 @@ def test_a_process_allowed_one_cpu_says_one_cpu():
     )
     report = sections(result.stdout)[-2]
     [facts] = found(PYTHON, report)
-    assert facts["cpus"] == "1" and ", 1 CPU available, " in facts[0]
+    assert facts["cpus"] == "1" and ", 1 CPU, " in facts[0]
     results = found(RESULT, report)
     assert len(results) == 3 and all(match[0].endswith(" of 1 CPU busy") for match in results)
 
