@@ -5,6 +5,7 @@ beside a lesson of your own. Below it: what makes a demo a command that always e
 """
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import threading
@@ -85,9 +86,10 @@ def run_in_threads(jobs):
             thread.join()
     except BaseException:  # Ctrl-C, a signal, a refused start: ask the started threads to stop
         stop.set()
+        deadline = time.monotonic() + 1  # a thread stuck writing to a reader that reads no more cannot hear
         for thread in threads:
             if thread.ident is not None:
-                thread.join()
+                thread.join(max(0.0, deadline - time.monotonic()))
         raise
     finally:
         stop.clear()
@@ -105,7 +107,7 @@ def run_in_processes(jobs, start_method=None):
     """One process per job, all started before any is joined; each sends its outcome back on a pipe."""
     context = multiprocessing.get_context(start_method)
     check_importable(jobs, context)
-    children, spans = [], []  # children: (process, the end of the pipe its outcome comes back on)
+    children = []  # (process, the end of the pipe its outcome comes back on)
     try:
         for job in jobs:
             with starting(len(jobs), context.get_start_method()):
@@ -114,15 +116,18 @@ def run_in_processes(jobs, start_method=None):
                 process.start()
                 children.append((process, reader))
             writer.close()  # the child has its own copy; ours would hide the child's death
-        for process, reader in children:
-            try:
-                sent = reader.recv()
-            except EOFError:  # the child ended without a word
-                process.join()
-                sent = RuntimeError(f"worker process {process.pid} died (exit code {process.exitcode})")
-            if isinstance(sent, BaseException):
-                raise sent  # here, in the caller, as if the job had run here
-            spans.append(sent)
+        spans, waiting = [None] * len(jobs), {reader: n for n, (_, reader) in enumerate(children)}
+        while waiting:  # each outcome as it comes: a child that died stops the others at once
+            for reader in multiprocessing.connection.wait(list(waiting)):
+                process, n = children[waiting[reader]][0], waiting.pop(reader)
+                try:
+                    sent = reader.recv()
+                except EOFError:  # the child ended without a word: killed (exit code -9 is SIGKILL)?
+                    process.join()
+                    sent = ChildProcessError(f"worker {n + 1} (process {process.pid}) died (exit code {process.exitcode})")
+                if isinstance(sent, BaseException):
+                    raise sent  # here, in the caller, as if the job had run here
+                spans[n] = sent
     except BaseException:  # Ctrl-C, a signal, a refused start, a failed job: stop every child
         for process, _ in children:
             process.kill()
@@ -130,6 +135,7 @@ def run_in_processes(jobs, start_method=None):
     finally:
         for process, reader in children:
             process.join()
+            process.close()  # its descriptors now, not when garbage is collected (PyPy has no refcounts)
             reader.close()
     return spans
 
@@ -222,8 +228,8 @@ def describe_python(start_method=None):
     if implementation.name != "cpython":
         name = {"pypy": "PyPy", "graalpy": "GraalPy"}.get(implementation.name, implementation.name)
         python = f"{name} {'.'.join(map(str, implementation.version[:3]))} ({python})"
-    gil = "GIL enabled" if gil_enabled() else "GIL disabled"
-    return f"{python}, {gil}, {plural(available_cpus(), 'CPU')}, start method {start_method_used(start_method)}"
+    gil, cpus = "GIL enabled" if gil_enabled() else "GIL disabled", available_cpus()
+    return f"{python}, {gil}, {cpus} CPU{'s' * (cpus != 1)}, start method {start_method_used(start_method)}"
 
 def gil_enabled():
     """False only on a free-threaded build running without the GIL (3.13t, 3.14t)."""
@@ -235,38 +241,27 @@ def available_cpus():
         return os.process_cpu_count() or 1
     return len(cpus_allowed() or range(os.cpu_count() or 1))
 
-def cpus_allowed():
-    return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+def cpus_allowed(): return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None  # also below
 
 def start_method_used(start_method=None):
     """The start method processes will really use: the one asked for, or the platform's."""
     return multiprocessing.get_context(start_method).get_start_method()
 
-def plural(count, noun):
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
 
 # == Plumbing ===============================================================================
-#
 # A lesson can stop reading here. What follows makes a demo a command that ends cleanly however
 # it is stopped: one line on stderr, the conventional exit status, no worker left. The protocol:
-#   1. run_command's handlers make SIGTERM and SIGHUP raise StopSignal in the main thread, as
-#      Ctrl-C raises KeyboardInterrupt; the first stop wins and later signals are ignored, so the
-#      clean-up runs to its end. A signal ignored on entry (nohup) stays ignored.
+#   1. run_command's handlers make SIGTERM and SIGHUP raise StopSignal in the main thread, as Ctrl-C
+#      raises KeyboardInterrupt; the first stop wins, later ones do nothing; nohup's SIG_IGN stays.
 #   2. Every start happens inside starting(), with the stop signals blocked: none strikes while a
 #      worker is half started, and a child is born with them blocked.
 #   3. A child's prepare_child() ignores Ctrl-C and hang-up (they reach the whole process group;
 #      the parent decides), unblocks, and exits at once if its parent dies, even by SIGKILL.
-#   4. Any exception in the caller's thread goes through the runner's except clause: threads are
-#      asked to stop (stop.set()), children killed, all joined; the exception goes on up, and
-#      run_command turns it into one line on stderr and the exit status.
+#   4. Any exception in the caller goes through the runner's except clause: threads are asked to
+#      stop, children killed, all joined; run_command turns it into one line and the exit status.
 
-import argparse  # noqa: E402  (the plumbing's own imports, kept out of the lesson's way)
-import ast  # noqa: E402
-import errno  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
+# The plumbing's own imports, here, out of the lesson's way:
+import argparse, ast, errno, multiprocessing.resource_tracker, re, shutil, signal  # noqa: E401, E402
 from contextlib import contextmanager  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
@@ -274,9 +269,7 @@ STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP"
 
 class StopSignal(KeyboardInterrupt):
     """SIGTERM (kill) or SIGHUP (a closed terminal): stop as for Ctrl-C, with the signal's status."""
-    def __init__(self, signum):
-        super().__init__(signum)
-        self.signum = signum
+    signum = property(lambda self: self.args[0])
 
 class DemoError(RuntimeError):
     """A fault that ends the demo with one line on stderr, such as a limit of the machine."""
@@ -289,9 +282,7 @@ def starting(count, start_method=None):
         if unguarded:  # each child would run the file again, start processes again, and die of it
             raise SystemExit(f"{unguarded} starts processes outside `if __name__ == \"__main__\":`; under"
                              f" {start_method} each child imports that file again: put the code that starts them under that line")
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()  # before the hold: starting it unblocks Ctrl-C
+        multiprocessing.resource_tracker.ensure_running()  # before the hold: starting it unblocks Ctrl-C
     if start_method == "fork":
         threads_gone()
     try:
@@ -299,6 +290,8 @@ def starting(count, start_method=None):
             yield
     except (RuntimeError, OSError) as error:
         limit = limit_reached(error)
+        if start_method == "forkserver" and ("AF_UNIX path" in str(error) or "temporary directory" in str(error)):
+            raise DemoError("the fork server needs a short, writable folder in TMPDIR for its socket") from None
         if limit is None:
             raise
         raise DemoError(f"cannot start {count} workers: {limit} reached; try fewer") from None
@@ -310,8 +303,10 @@ def prepare_child():  # replaces the lesson's empty prepare_child()
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held since the parent started us
     parent = multiprocessing.parent_process()
-    if parent is not None:  # joining it returns when the parent has exited, however it exited
+    try:  # joining the parent returns when it has exited, however it exited
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+    except RuntimeError:  # at the limit on processes and threads: the job runs, unwatched
+        pass
 
 def unguarded_main_line():
     """'file.py, line N' if this start comes from __main__'s own top-level code outside its
@@ -370,6 +365,11 @@ def run_command(main):
     if sys.stdout is None:  # `>&-`: Python starts with no stdout at all
         print_error(f"{prog}: stdout is closed: nowhere to show the demo")
         sys.exit(1)
+    try:
+        os.getcwd()  # a spawned child starts in it
+    except OSError:
+        print_error(f"{prog}: the current folder was deleted: cd to another and run again")
+        sys.exit(1)
     for signum in STOP_SIGNALS:
         if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup's ignored SIGHUP stays ignored
             signal.signal(signum, stop_once)
@@ -380,14 +380,14 @@ def run_command(main):
         end(128 + signum, "Interrupted" if signum == signal.SIGINT else signal.strsignal(signum))
     except BrokenPipeError:  # e.g. `python demo_stopwatch.py | head -1`: quietly, as the docs advise
         end(1, None)
+    except (DemoError, ChildProcessError) as error:  # a worker's exit code -9 is its signal, named: SIGKILL
+        end(1, f"{prog}: " + re.sub(r"exit code -(\d+)", lambda code: f"killed by {signal.Signals(int(code[1])).name}", str(error)))
     except OSError as error:
         if os.name == "nt" and error.errno == errno.EINVAL:  # Windows' closed pipe
             end(1, None)
         if error.errno not in OUTPUT_FAULTS:
             raise
         end(1, f"{prog}: cannot write the output: {error.strerror or error}")
-    except DemoError as error:
-        end(1, f"{prog}: {error}")
 
 OUTPUT_FAULTS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}  # full, read-only
 
@@ -417,6 +417,8 @@ def end(status, message):
     stdout_to_null()  # so that the final flush at exit has nowhere to fail
     if message:
         print_error(message)
+    if threading.active_count() > 1:  # a thread stuck writing to a reader that stopped reading
+        os._exit(status)  # Python's exit would wait for it, and so for the reader
     sys.exit(status)
 
 def print_error(message):
@@ -435,7 +437,6 @@ def open_closed_standard_files():
         except OSError:
             os.open(os.devnull, os.O_RDWR)  # takes the lowest free descriptor: this one
 
-
 # -- Parsing a command line -------------------------------------------------------------
 
 class Parser(argparse.ArgumentParser):
@@ -445,6 +446,16 @@ class Parser(argparse.ArgumentParser):
         width = min(79, shutil.get_terminal_size().columns - 1)
         kwargs["formatter_class"] = lambda prog: argparse.RawDescriptionHelpFormatter(prog, width=width)
         super().__init__(allow_abbrev=False, **kwargs)
+
+    def _print_message(self, message, file=None):  # --help into a full disk: one line, exit 1 (argparse: silence)
+        try:
+            (file or sys.stderr).write(message)
+            (file or sys.stderr).flush()
+        except OSError as error:
+            stdout_to_null()
+            if not isinstance(error, BrokenPipeError):  # `--help | head -1` ends quietly
+                print_error(f"{self.prog}: cannot write the help: {error.strerror or error}")
+            sys.exit(1)
 
     def error(self, message):  # within 79 columns: "argument " and "error: " left out, choices listed plainly
         choice = re.match(r"(.*): invalid choice: (.*?) \(choose from (.*)\)$", message)
@@ -459,7 +470,6 @@ NUMBER = {int: re.compile(r"\d+"), float: re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+
 
 def positive_number(kind, most=None):
     """The argparse type of an int or float above 0, at most `most`, as a person writes it (no 'nan')."""
-
     def convert(text):
         value = kind(text) if NUMBER[kind].fullmatch(text.strip()) else None
         noun = "whole number" if kind is int else "number"
@@ -468,7 +478,6 @@ def positive_number(kind, most=None):
         if most is not None and value > most:
             raise argparse.ArgumentTypeError(f"at most {most:g}, not {text!r}")
         return value
-
     return convert
 
 START_METHODS = """start methods: fork copies this process (Linux before 3.14); spawn starts a
@@ -488,7 +497,8 @@ def open_file_limit(workers):
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return None
-    spare = soft - open_descriptors() - 16  # 16: helper processes, pipes half made, the timeline's own
+    open_now = len(os.listdir("/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"))
+    spare = soft - open_now - 16  # 16: helper processes, pipes half made, the timeline's own
     fit = max(0, spare // 3)
     return None if workers <= fit else (fit, soft)
 
@@ -497,17 +507,11 @@ def cpus_allowed():  # replaces the lesson's: PyPy 3.9 has no os.sched_getaffini
     if hasattr(os, "sched_getaffinity"):
         return os.sched_getaffinity(0)
     try:
-        with open("/proc/self/status") as status:
-            found = re.search(r"^Cpus_allowed_list:\s*(\S+)", status.read(), re.M)
-    except OSError:
+        with open("/proc/self/status") as status:  # e.g. 'Cpus_allowed_list:\t0-3,6'
+            ranges = re.findall(r"(\d+)(?:-(\d+))?", re.search(r"^Cpus_allowed_list:(.*)", status.read(), re.M)[1])
+    except (OSError, TypeError):
         return None
-    ranges = [part.split("-") for part in found[1].split(",")] if found else []
-    return {cpu for first, *last in ranges for cpu in range(int(first), int((last or [first])[0]) + 1)} or None
-
-def open_descriptors():
-    folder = next((folder for folder in ("/proc/self/fd", "/dev/fd") if os.path.isdir(folder)), None)
-    return len(os.listdir(folder)) if folder else 3
-
+    return {cpu for first, last in ranges for cpu in range(int(first), int(last or first) + 1)} or None
 
 # -- Any terminal: colour for a person at one, ASCII where a symbol cannot be shown -----------
 
@@ -523,7 +527,6 @@ def paint(text, n):  # replaces the lesson's paint(): colour at a terminal, not 
     if plain or old_console or sys.stdout is None or not sys.stdout.isatty():
         return text
     return f"\x1b[{31 + (n - 1) % 6}m{text}\x1b[0m"
-
 
 # -- The demos' own workers ---------------------------------------------------------------
 

@@ -22,7 +22,10 @@ import time
 from collections import namedtuple
 from functools import lru_cache, partial
 
-import common
+try:
+    import common
+except ModuleNotFoundError:  # python -I, or PYTHONSAFEPATH=1: this file's folder is not searched
+    sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside it: run without -I and PYTHONSAFEPATH")
 
 # 1. The kinds of work: one worker function each, told which worker it is.
 WORK = {
@@ -92,7 +95,25 @@ def parse_args(argv=None):
     if too_many:  # refused before any phase starts, rather than failing in the third
         fit, limit = too_many
         parser.error(f"--workers: at most {fit} fit ulimit -n {limit} (open files)")
+    method = common.start_method_used(args.start_method)
+    need, free = args.workers * WORKER_MIB[method], memory_available_mib()
+    if need > free:  # 1000 spawned children would need about 8.8 GiB
+        parser.error(f"--workers: {args.workers} {method} processes need ~{need:.0f} MiB, {free:.0f} free")
     return args
+
+
+# Memory each worker process holds, measured on Linux (CPython 3.11): a forked child shares its
+# parent's pages until it writes them; a spawned one is a whole new Python.
+WORKER_MIB = {"fork": 2.2, "forkserver": 4.6, "spawn": 8.8}
+
+
+def memory_available_mib():
+    """The memory Linux says new programs can have without swapping, in MiB; elsewhere unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            return int(re.search(r"^MemAvailable:\s+(\d+) kB", meminfo.read(), re.M)[1]) / 1024
+    except (OSError, TypeError):
+        return float("inf")
 
 
 def make_jobs(work, workers, iterations):
@@ -124,12 +145,16 @@ def result_lines(phases, workers=None):
             middle, busy = f"{timing.seconds / workers * 1000:.3f} ms a worker", ""
         else:
             middle = "" if timing is direct else speedup(direct.seconds, timing.seconds)
-            busy = f"{common.cpus_busy(timing):.1f} of {common.plural(cpus, 'CPU')} busy"
+            busy = f"{common.cpus_busy(timing):.1f} of {plural(cpus, 'CPU')} busy"
         mark = " *" if disturbances(phase, cpus) else ""
         rows.append((f"Execute {timing.name}:", f"{timing.seconds:.3f} sec", middle, busy + mark))
     widths = [max([len(row[column]) for row in rows] + [least]) for column, least in enumerate((24, 9, 14, 0))]
     gap = " " * (3 if sum(widths) + 7 <= 79 else 2)  # within 79 columns, up to 999 CPUs
     return [f"{a:<{widths[0]}} {b:>{widths[1]}}{gap}{c:<{widths[2]}}{gap}{d}".rstrip() for a, b, c, d in rows]
+
+
+def plural(count, noun):
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def speedup(direct_seconds, seconds):
@@ -333,7 +358,7 @@ def disturbance_notes(phases, cpus, repeat):
         for what, amount in disturbances(phase, cpus):
             worst[what] = max(amount, worst.get(what, 0.0))
     notes = {
-        "other": f"Note: * other programs kept up to {worst.get('other', 0):.1f} of {common.plural(cpus, 'CPU')}"
+        "other": f"Note: * other programs kept up to {worst.get('other', 0):.1f} of {plural(cpus, 'CPU')}"
         f" busy; try --repeat {max(3, 2 * repeat)}.",
         "held": f"Note: * output waited {worst.get('held', 0):.1f} s for its reader (a pager?); times include it.",
         "stopped": f"Note: * the demo was stopped for {worst.get('stopped', 0):.1f} s; the times include it.",

@@ -8,9 +8,14 @@ Drawing a row is mostly waiting for the next one, and a waiting thread lets
 the others run: three threads draw all three shapes in the time of one.
 """
 
+import os
+import sys
 from functools import partial
 
-import common
+try:
+    import common
+except ModuleNotFoundError:  # python -I, or PYTHONSAFEPATH=1: this file's folder is not searched
+    sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside it: run without -I and PYTHONSAFEPATH")
 
 # 1. The shapes: each is drawn by one worker, told its number, name and symbol.
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]
@@ -41,6 +46,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.start_method and args.mode != "processes":
         parser.error(f"argument --start-method: --mode {args.mode} starts no processes")
+    too_many = common.open_file_limit(len(SHAPES)) if args.mode == "processes" else None
+    if too_many:  # refused before any shape starts
+        parser.error(f"--mode processes: 3 workers do not fit ulimit -n {too_many[1]}")
     return args
 
 

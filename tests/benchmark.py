@@ -50,18 +50,25 @@ def bars_to_devnull():
 
 
 def speedups(work, workers, iterations, method=None):
-    """One run of each mode on the same jobs: (direct seconds, threads' speedup, processes' speedup)."""
+    """One run of each mode on the same jobs: (direct seconds, threads' speedup, processes' speedup,
+    the most CPUs other programs kept busy in one of the three)."""
     jobs = demo_stopwatch.make_jobs(work, workers, iterations)
-    runs = [common.time_jobs(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
-    direct, threads, processes = (run.seconds for run in runs)
-    return direct, direct / threads, direct / processes
+    phases = [demo_stopwatch.watched(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
+    direct, threads, processes = (phase.timing.seconds for phase in phases)
+    return direct, direct / threads, direct / processes, max(phase.other or 0.0 for phase in phases)
 
 
 def median_speedups(repeats, *args):
-    """The median of each of speedups()'s numbers over several runs."""
+    """The median of each of speedups()'s numbers over several runs (of the load: the most)."""
     with bars_to_devnull():
         samples = [speedups(*args) for _ in range(repeats)]
-    return [statistics.median(column) for column in zip(*samples)]
+    *medians, _ = [statistics.median(column) for column in zip(*samples)]
+    return medians + [max(sample[-1] for sample in samples)]
+
+
+def load(other, cpus):
+    """Other programs' load beside a figure, flagged where it may have lowered it."""
+    return f"  others {other:.1f} of {cpus} CPUs" + (" (a loaded run: this figure may be low)" if other > cpus / 8 else "")
 
 
 def cpu_profile(repeats, method=None):
@@ -70,11 +77,14 @@ def cpu_profile(repeats, method=None):
     samples = []
     with bars_to_devnull():
         for _ in range(repeats):
-            runs = [common.time_jobs(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
+            phases = [demo_stopwatch.watched(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
+            runs = [phase.timing for phase in phases]
             direct, threads, processes = (run.seconds for run in runs)
             samples.append([direct / threads, direct / processes] + [common.cpus_busy(run) for run in runs])
+            samples[-1].append(max(phase.other or 0.0 for phase in phases))
     keys = ["threads", "processes", "direct_busy", "threads_busy", "processes_busy"]
-    return dict(zip(keys, (statistics.median(column) for column in zip(*samples))))
+    profile = dict(zip(keys, (statistics.median(column) for column in zip(*samples))))
+    return dict(profile, others=max(sample[-1] for sample in samples))
 
 
 def profile_elsewhere(command, repeats):
@@ -153,12 +163,12 @@ def main():
     print(common.describe_python())
     print(f"medians of {repeats} runs; speedup = direct seconds / mode seconds, within each run\n")
 
-    _, sleep_threads, sleep_processes = median_speedups(repeats, "sleep", 4, 1000)
-    _, cpu_threads, cpu_processes = median_speedups(repeats, "cpu", 4, 1000)
+    _, sleep_threads, sleep_processes, sleep_load = median_speedups(repeats, "sleep", 4, 1000)
+    _, cpu_threads, cpu_processes, cpu_load = median_speedups(repeats, "cpu", 4, 1000)
     ideal_cpu = min(4, cpus)
-    print(f"{'4 workers':<24}{'threads':>10}{'processes':>12}{'ideal':>8}")
-    print(f"{'waiting work (sleep)':<24}{sleep_threads:>9.2f}x{sleep_processes:>11.2f}x{4:>7.1f}x")
-    print(f"{'CPU work (cpu)':<24}{cpu_threads:>9.2f}x{cpu_processes:>11.2f}x{ideal_cpu:>7.1f}x")
+    print(f"{'4 workers':<24}{'threads':>10}{'processes':>12}{'ideal':>8}  (others: the most other programs kept busy)")
+    print(f"{'waiting work (sleep)':<24}{sleep_threads:>9.2f}x{sleep_processes:>11.2f}x{4:>7.1f}x{load(sleep_load, cpus)}")
+    print(f"{'CPU work (cpu)':<24}{cpu_threads:>9.2f}x{cpu_processes:>11.2f}x{ideal_cpu:>7.1f}x{load(cpu_load, cpus)}")
     print(f"threads reach {sleep_threads / 4:.0%} of the ideal on waiting work;", end=" ")
     print(f"processes reach {cpu_processes / ideal_cpu:.0%} of the ideal on CPU work\n")
 
@@ -172,8 +182,8 @@ def main():
 
     print("4 workers of CPU work, by start method")
     for method in METHODS:
-        _, _, processes = median_speedups(repeats, "cpu", 4, 1000, method)
-        print(f"  processes ({method}){'':<{12 - len(method)}}{processes:>8.2f}x over direct")
+        _, _, processes, other = median_speedups(repeats, "cpu", 4, 1000, method)
+        print(f"  processes ({method}){'':<{12 - len(method)}}{processes:>8.2f}x over direct{load(other, cpus)}")
     print()
 
     costs = start_costs(repeats * 3)
@@ -185,9 +195,9 @@ def main():
     print(f"speedup over direct as workers grow ({scale_iterations} iterations each)")
     print(f"{'workers':>8}{'sleep: threads':>16}{'processes':>11}{'cpu: threads':>14}{'processes':>11}")
     for workers in (1, 2, 4, 8, 16):
-        _, st, sp = median_speedups(max(3, repeats // 2), "sleep", workers, scale_iterations)
-        _, ct, cp = median_speedups(max(3, repeats // 2), "cpu", workers, scale_iterations)
-        print(f"{workers:>8}{st:>15.2f}x{sp:>10.2f}x{ct:>13.2f}x{cp:>10.2f}x")
+        _, st, sp, sleep_other = median_speedups(max(3, repeats // 2), "sleep", workers, scale_iterations)
+        _, ct, cp, cpu_other = median_speedups(max(3, repeats // 2), "cpu", workers, scale_iterations)
+        print(f"{workers:>8}{st:>15.2f}x{sp:>10.2f}x{ct:>13.2f}x{cp:>10.2f}x{load(max(sleep_other, cpu_other), cpus)}")
     print()
 
     whole = whole_demo_seconds(repeats)
@@ -201,7 +211,7 @@ def main():
     for label, p in profiles:
         name, gil, _, method = p["python"].split(", ")  # 'Python 3.13.15', 'GIL disabled', _, 'start method fork'
         print(f"  {f'{name}, {gil}, {method.split()[-1]}':<40}{p['threads']:>7.2f}x{p['processes']:>9.2f}x", end="")
-        print(f"{p['direct_busy']:>18.1f}{p['threads_busy']:>8.1f}{p['processes_busy']:>10.1f}")
+        print(f"{p['direct_busy']:>18.1f}{p['threads_busy']:>8.1f}{p['processes_busy']:>10.1f}{load(p['others'], cpus)}")
     print()
     print(f"the default demo, start to exit: {whole:.2f} s; threads on its waiting work: {sleep_threads:.2f}x of 4x;")
     print(f"processes on 4 workers of CPU work: {cpu_processes:.2f}x of {ideal_cpu:.1f}x ({cpus} CPUs)")

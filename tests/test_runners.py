@@ -124,8 +124,8 @@ def test_a_worker_without_a_name_to_import_is_refused_before_any_child_starts(me
 
 
 def test_a_child_that_dies_is_reported():
-    with pytest.raises(RuntimeError, match="died"):
-        common.run_in_processes([partial(os._exit, 3)])
+    with pytest.raises(ChildProcessError, match=r"^worker 2 \(process \d+\) died \(exit code 3\)$"):
+        common.run_in_processes([partial(neg, 1), partial(os._exit, 3)])
 
 
 # -- What the runners promise, seen from inside the job ---------------------------------------
