@@ -8,10 +8,13 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_script, script_env
-from test_robustness import assert_group_ends, finish, read_until_blank_runs, start
+from conftest import ROOT, run_script, scratch, script_env
+from test_robustness import assert_group_ends, finish, posix_only, read_until_blank_runs, start
 from test_stopwatch import BAR
 
 import common
@@ -389,3 +392,167 @@ def test_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
     out, err = finish(process)  # pending at once, Python runs them in the order of their numbers
     assert (process.returncode, err) in [(143, "Terminated\n"), (129, "Hangup\n"), (130, "Interrupted\n")]
     assert_group_ends(process.pid)
+
+
+# -- The faults the first table left out -------------------------------------------------------
+
+
+@linux_only
+@pytest.mark.parametrize("method", START_METHODS)
+def test_a_worker_killed_from_outside_stops_the_run_at_once_in_one_line(method):
+    """As the out-of-memory killer, or a teacher in htop, does: the others stop now, not at their end."""
+    process = start("demo_visualize.py", "--mode", "processes", "--pause", 1, "--start-method", method)
+    assert process.stdout.readline()  # drawing: each row a second after the last, for 8 s
+    os.kill(workers_of(process.pid)[1], signal.SIGKILL)  # worker 2
+    out, err = finish(process)
+    assert process.returncode == 1
+    assert re.fullmatch(r"demo_visualize\.py: worker 2 \(process \d+\) died \(killed by SIGKILL\)\n", err), err
+    assert out.count("\n") < 8, "the others ran on to their end"
+    assert_group_ends(process.pid)
+
+
+def workers_of(group, count=3):
+    """The worker processes of the demo leading a process group, oldest first: not the demo, not
+    the resource tracker, not the fork server (the parent of the others)."""
+    deadline = time.monotonic() + 10  # a guard against hanging, not a speed target
+    while True:
+        members = {}
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    tracker = b"resource_tracker" in cmdline.read()
+            except (OSError, IndexError):
+                continue
+            if fields[2] == str(group) and int(entry) != group and fields[0] != "Z" and not tracker:
+                members[int(entry)] = (int(fields[1]), int(fields[19]))  # parent, start time in ticks
+        parents = {parent for parent, _ in members.values()}
+        found = sorted((pid for pid in members if pid not in parents), key=lambda pid: (members[pid][1], pid))
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+
+
+@posix_only
+@pytest.mark.parametrize("phase, blank_runs", [("threads", 1), ("direct", 0)])
+def test_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
+    """The reader (a pager, say) holds a full pipe: a thread writing to it cannot hear a stop."""
+    process = start("demo_stopwatch.py", "--iterations", 3000)  # each phase writes far more than a pipe holds
+    read_until_blank_runs(process.stdout, blank_runs)
+    time.sleep(0.5)  # the pipe fills, and every writer waits for a reader that does not read
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=20)  # a guard: before the fix it waited for the reader, for ever
+    except subprocess.TimeoutExpired:
+        pytest.fail("Ctrl-C waited for the reader")
+    finally:
+        out, err = finish(process)
+    assert (process.returncode, err) == (130, "Interrupted\n")
+    assert_group_ends(process.pid)
+
+
+def test_a_deleted_current_folder_is_named_before_any_phase(tmp_path):
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    script = f"import os, subprocess, sys; os.chdir({str(folder)!r}); os.rmdir({str(folder)!r}); "
+    script += "sys.exit(subprocess.run(sys.argv[1:]).returncode)"
+    result = subprocess.run(
+        [sys.executable, "-c", script, sys.executable, str(ROOT / "demo_stopwatch.py"), "--start-method", "spawn"],
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "demo_stopwatch.py: the current folder was deleted: cd to another and run again\n"
+
+
+@linux_only
+@pytest.mark.skipif("forkserver" not in START_METHODS, reason="no fork server here")
+def test_a_tmpdir_too_long_for_the_fork_servers_socket_is_named(tmp_path):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    result = run_script(
+        "demo_stopwatch.py", "--iterations", 3, "--start-method", "forkserver", env=script_env(TMPDIR=str(deep))
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1:] == [
+        "demo_stopwatch.py: the fork server needs a short, writable folder in TMPDIR for its socket"
+    ]
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize("flags, env", [(["-I"], {}), ([], {"PYTHONSAFEPATH": "1"})])
+@pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
+def test_a_python_that_does_not_search_the_scripts_folder_is_told_why(script, flags, env):
+    if env and sys.version_info < (3, 11):
+        pytest.skip("PYTHONSAFEPATH is Python 3.11+")
+    result = run_script(script, flags=flags, env=script_env(PYTHONPATH=None, **env))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"{script}: cannot import common.py beside it: run without -I and PYTHONSAFEPATH\n"
+
+
+@linux_only
+@pytest.mark.parametrize("output", ["/dev/full", "/etc/hostname"])
+@pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
+def test_help_that_cannot_be_written_is_one_line(script, output):
+    mode = "w" if output == "/dev/full" else "r"  # a full disk; a file open for reading only
+    with open(output, mode) as target:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / script), "--help"], stdout=target, stderr=subprocess.PIPE, text=True,
+            env=script_env(), timeout=60,
+        )
+    assert result.returncode == 1
+    assert re.fullmatch(rf"{script}: cannot write the help: [^\n]+\n", result.stderr), result.stderr
+
+
+def test_more_worker_processes_than_the_memory_holds_are_refused(parse, monkeypatch):
+    import demo_stopwatch
+
+    monkeypatch.setattr(demo_stopwatch, "memory_available_mib", lambda: 8000.0)
+    refused = parse("demo_stopwatch.py", "--workers", 1000, "--start-method", "spawn")
+    assert refused.returncode == 2
+    assert refused.stderr == "demo_stopwatch.py: --workers: 1000 spawn processes need ~8800 MiB, 8000 free\n"
+    assert parse("demo_stopwatch.py", "--workers", 900, "--start-method", "spawn").returncode == 0
+
+
+@linux_only
+def test_the_time_a_run_was_stopped_is_named():
+    """Ctrl-Z, and `fg` a while later: the figures are left as they are, and the note says why."""
+    process = start("demo_stopwatch.py", "--work", "cpu", "--iterations", 400)
+    process.stdout.readline()
+    process.send_signal(signal.SIGSTOP)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGCONT)
+    out, err = finish(process)
+    assert (process.returncode, err) == (0, "")
+    stopped = [line for line in out.splitlines() if line.startswith("Note: * the demo was stopped for ")]
+    assert len(stopped) == 1 and float(stopped[0].split()[7]) >= 1.0, stopped
+    assert [line for line in out.splitlines() if line.startswith("Execute Directly:") and line.endswith(" *")]
+
+
+A_CHILD_AT_THE_PROCESS_LIMIT = """
+import multiprocessing, threading
+real_start = threading.Thread.start
+def start(self):
+    if multiprocessing.parent_process() is not None:
+        raise RuntimeError("can't start new thread")
+    real_start(self)
+threading.Thread.start = start
+"""
+
+
+@linux_only
+@pytest.mark.parametrize("method", START_METHODS)
+def test_a_child_that_cannot_start_a_thread_still_runs_its_job(method):
+    """ulimit -u reached inside a child: its watch on the parent is left out, not the job."""
+    code = A_CHILD_AT_THE_PROCESS_LIMIT + f"""
+from functools import partial
+import common
+if __name__ == "__main__":
+    print([span.result for span in common.run_in_processes([partial(common.compute, 3)] * 2, {method!r})])
+"""
+    script = Path(tempfile.mkdtemp(dir=scratch().name)) / "limited.py"
+    script.write_text(code)
+    result = subprocess.run([sys.executable, str(script)], env=script_env(), capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[5, 5]\n", "")
