@@ -437,7 +437,7 @@ def workers_of(group, count=3):
 @pytest.mark.parametrize("phase, blank_runs", [("threads", 1), ("direct", 0)])
 def test_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
     """The reader (a pager, say) holds a full pipe: a thread writing to it cannot hear a stop."""
-    process = start("demo_stopwatch.py", "--iterations", 3000)  # each phase writes far more than a pipe holds
+    process = start("demo_stopwatch.py", "--iterations", 1500)  # each phase writes far more than a pipe holds
     read_until_blank_runs(process.stdout, blank_runs)
     time.sleep(0.5)  # the pipe fills, and every writer waits for a reader that does not read
     os.killpg(process.pid, signal.SIGINT)
