@@ -262,7 +262,7 @@ def start_method_used(start_method=None):
 
 # The plumbing's own imports, here, out of the lesson's way:
 import argparse, ast, errno, multiprocessing.resource_tracker, re, shutil, signal  # noqa: E401, E402
-from contextlib import contextmanager  # noqa: E402
+from contextlib import contextmanager, suppress  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
 STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
@@ -303,10 +303,8 @@ def prepare_child():  # replaces the lesson's empty prepare_child()
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held since the parent started us
     parent = multiprocessing.parent_process()
-    try:  # joining the parent returns when it has exited, however it exited
-        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
-    except RuntimeError:  # at the limit on processes and threads: the job runs, unwatched
-        pass
+    with suppress(RuntimeError):  # joining the parent returns when it has exited, however it exited;
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()  # at ulimit -u: unwatched
 
 def unguarded_main_line():
     """'file.py, line N' if this start comes from __main__'s own top-level code outside its
@@ -330,8 +328,7 @@ def main_guards(path):
             if isinstance(node, ast.If) and ast.unparse(node.test) in ("__name__ == '__main__'", "'__main__' == __name__")]
 
 def threads_gone(most=0.5):
-    """Let joined threads finish leaving the OS before a fork: before 3.13, join() returns a moment
-    before they have, and 3.12+ warns about forking a process with threads (Linux only)."""
+    """Let joined threads leave the OS before a fork (join() returns a moment before; 3.12+ warns)."""
     deadline = time.monotonic() + most
     try:
         while len(os.listdir("/proc/self/task")) > threading.active_count() and time.monotonic() < deadline:
@@ -361,7 +358,11 @@ def limit_reached(error):
 def run_command(main):
     """Run main() and end as command-line programs do: one line on stderr, the conventional status."""
     prog = os.path.basename(sys.argv[0])
-    open_closed_standard_files()
+    for fd in (0, 2):  # closed by the shell (`2>&-`)? The null device there: no pipe of ours lands on it
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # takes the lowest free descriptor: this one
     if sys.stdout is None:  # `>&-`: Python starts with no stdout at all
         print_error(f"{prog}: stdout is closed: nowhere to show the demo")
         sys.exit(1)
@@ -371,7 +372,7 @@ def run_command(main):
         print_error(f"{prog}: the current folder was deleted: cd to another and run again")
         sys.exit(1)
     for signum in STOP_SIGNALS:
-        if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup's ignored SIGHUP stays ignored
+        if not ignored_on_entry(signum):  # nohup's ignored SIGHUP stays ignored
             signal.signal(signum, stop_once)
     try:
         main()
@@ -388,6 +389,14 @@ def run_command(main):
         if error.errno not in OUTPUT_FAULTS:
             raise
         end(1, f"{prog}: cannot write the output: {error.strerror or error}")
+
+def ignored_on_entry(signum):
+    """SIG_IGN, as Linux tells it (PyPy's getsignal says SIG_DFL), or as Python does elsewhere."""
+    try:
+        with open("/proc/self/status") as status:
+            return bool(int(re.search(r"^SigIgn:\s*(\w+)", status.read(), re.M)[1], 16) >> (signum - 1) & 1)
+    except (OSError, TypeError):
+        return signal.getsignal(signum) is signal.SIG_IGN
 
 OUTPUT_FAULTS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}  # full, read-only
 
@@ -429,14 +438,6 @@ def print_error(message):
     except (AttributeError, OSError, ValueError):
         pass
 
-def open_closed_standard_files():
-    """The null device on stdin/stderr if the shell closed them (`2>&-`): no pipe of ours lands there."""
-    for fd in (0, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            os.open(os.devnull, os.O_RDWR)  # takes the lowest free descriptor: this one
-
 # -- Parsing a command line -------------------------------------------------------------
 
 class Parser(argparse.ArgumentParser):
@@ -472,9 +473,8 @@ def positive_number(kind, most=None):
     """The argparse type of an int or float above 0, at most `most`, as a person writes it (no 'nan')."""
     def convert(text):
         value = kind(text) if NUMBER[kind].fullmatch(text.strip()) else None
-        noun = "whole number" if kind is int else "number"
         if value is None or not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a positive {noun}")
+            raise argparse.ArgumentTypeError(f"{text!r} is not a positive {'whole number' if kind is int else 'number'}")
         if most is not None and value > most:
             raise argparse.ArgumentTypeError(f"at most {most:g}, not {text!r}")
         return value
