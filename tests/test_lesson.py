@@ -395,7 +395,11 @@ def prompts():
     basic prompt of each Python before 3.13 found, and the newest's default prompt and basic one."""
     from test_pythons import PYTHONS, feature_release
 
-    found = [(label, path) for label, path in PYTHONS if not label.endswith("t")]
+    def cpython(path):  # PyPy's prompt is a line editor of its own, which the README does not cover
+        name = "import sys; print(sys.implementation.name)"
+        return subprocess.run([path, "-c", name], capture_output=True, text=True).stdout.strip() == "cpython"
+
+    found = [(label, path) for label, path in PYTHONS if not label.endswith("t") and cpython(path)]
     older = [(label, path) for label, path in found if feature_release(label) < (3, 13)]
     chosen = [(f"{label} python -i", path, {}, False) for label, path in older]
     newer = [(label, path) for label, path in found if feature_release(label) >= (3, 13)]

@@ -262,14 +262,13 @@ def test_other_implementations_are_named_by_their_own_version_and_the_python_the
     assert common.describe_python().startswith("PyPy 7.3.11 (Python 3.9.16), GIL ")
 
 
-# The demo on one CPU, and a program computing on that CPU during one phase only: started before,
+# The demo on one CPU (taskset), and a program computing on it during one phase only: started before,
 # stopped (SIGSTOP) but in that phase. Not the demo's child: its CPU seconds would count as the
 # demo's own (its starter exits at once).
 HOGGED = """
 import os, signal, subprocess, sys
 import common, demo_stopwatch
 
-os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 START = "import subprocess as s, sys; print(s.Popen([sys.executable, '-c', 'while 1: pass'], stdout=s.DEVNULL, stderr=s.DEVNULL).pid)"
 hog = int(subprocess.run([sys.executable, "-c", START], capture_output=True, text=True).stdout)
 os.kill(hog, signal.SIGSTOP)
@@ -296,8 +295,9 @@ finally:
 @posix_linux
 @pytest.mark.parametrize("phase", ["Directly", "Threading", "Multiprocessing"])
 def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase):
+    one_cpu = ["taskset", "-c", str(min(common.cpus_allowed()))]  # the demo, its workers and the hog
     result = subprocess.run(
-        [sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--iterations", "300"],
+        [*one_cpu, sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--workers", "1", "--iterations", "1200"],
         env=script_env(),
         capture_output=True,
         text=True,

@@ -23,6 +23,7 @@ def report_shape(lines):
         if NOTE.match(line):
             continue
         line = re.sub(r" \*$", "", line)  # a phase marked as disturbed
+        line = re.sub(r"^PyPy [\d.]+ \((Python [^)]*)\)", r"\1", line)  # the documents show CPython
         line = re.sub(r"GIL (enabled|disabled)|start method \w+|\((fork|spawn|forkserver)\)", "FACT", line)
         line = re.sub(r"\d+\.\dx (faster|slower)|about the same", "RATIO", line)
         line = re.sub(r"\d[\d.]*", "9", line)

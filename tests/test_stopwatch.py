@@ -18,8 +18,8 @@ RESULT = re.compile(
 MARKED = re.compile(r"^Note: \* ")  # what disturbed the phases marked *
 
 
-PYTHON = re.compile(
-    r"^Python (?P<version>3\.\d+\.\d+\S*), GIL (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs?,"
+PYTHON = re.compile(  # PyPy: 'PyPy 7.3.11 (Python 3.9.16), GIL enabled, ...'
+    r"^(?:PyPy \d+\.\d+\.\d+ \()?Python (?P<version>3\.\d+\.\d+[^\s,)]*)\)?, GIL (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs?,"
     r" start method (?P<method>fork|spawn|forkserver)$"
 )
 START_COST = re.compile(
