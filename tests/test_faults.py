@@ -475,11 +475,12 @@ def test_a_tmpdir_too_long_for_the_fork_servers_socket_is_named(tmp_path):
     result = run_script(
         "demo_stopwatch.py", "--iterations", 3, "--start-method", "forkserver", env=script_env(TMPDIR=str(deep))
     )
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[-1:] == [
-        "demo_stopwatch.py: the fork server needs a short, writable folder in TMPDIR for its socket"
-    ]
-    assert len(result.stderr.splitlines()) == 1, result.stderr
+    if result.returncode == 0:  # some Pythons (3.13t here) put the socket where the length does not matter
+        assert result.stderr == ""
+        return
+    assert (result.returncode, result.stderr) == (
+        1, "demo_stopwatch.py: the fork server needs a short, writable folder in TMPDIR for its socket\n"
+    )
 
 
 @pytest.mark.parametrize("flags, env", [(["-I"], {}), ([], {"PYTHONSAFEPATH": "1"})])

@@ -2,12 +2,13 @@
 the ratio words, the calibrated size of CPU work."""
 
 import os
+import shlex
 import subprocess
 import sys
 from functools import partial
 
 import pytest
-from conftest import run_script, script_env
+from conftest import ROOT, run_script, script_env
 from test_stopwatch import PYTHON, RESULT, found, notes, sections
 
 import common
@@ -266,11 +267,12 @@ def test_other_implementations_are_named_by_their_own_version_and_the_python_the
 # stopped (SIGSTOP) but in that phase. Not the demo's child: its CPU seconds would count as the
 # demo's own (its starter exits at once).
 HOGGED = """
-import os, signal, subprocess, sys
+import os, signal, subprocess, sys, time
 import common, demo_stopwatch
 
 START = "import subprocess as s, sys; print(s.Popen([sys.executable, '-c', 'while 1: pass'], stdout=s.DEVNULL, stderr=s.DEVNULL).pid)"
 hog = int(subprocess.run([sys.executable, "-c", START], capture_output=True, text=True).stdout)
+time.sleep(0.3)  # past its own start (stopped during it, a 3.13t hog got no CPU when continued)
 os.kill(hog, signal.SIGSTOP)
 
 def hogged(runner):
@@ -307,3 +309,18 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase)
     marked = [match[1] for match in found(RESULT, result.stdout.splitlines()) if match["mark"]]
     assert marked == [phase]
     assert [line for line in notes(result.stdout) if line.startswith("Note: * other programs kept up to ")]
+
+
+@posix_linux
+@pytest.mark.parametrize("reader, named", [("sleep 2; cat", True), ("cat", False)])
+def test_an_output_held_up_by_its_reader_is_named_and_a_prompt_reader_is_not(reader, named):
+    """`| less`, paged to the end later, holds every write up: the times include it, and a note says so."""
+    demo = f"{shlex.quote(sys.executable)} {shlex.quote(str(ROOT / 'demo_stopwatch.py'))}"
+    result = subprocess.run(
+        ["sh", "-c", f"{demo} | ({reader})"], env=script_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    held = [line for line in notes(result.stdout) if line.startswith("Note: * output waited ")]
+    assert bool(held) is named, notes(result.stdout)
+    if named:
+        assert float(held[0].split()[4]) >= 0.5 and found(RESULT, sections(result.stdout)[-2])[0]["mark"]
