@@ -231,7 +231,8 @@ def sleep_takes(pause, tries=20):
 
 # 6. What disturbed a phase: other programs taking its CPUs, a reader holding up its output (a
 #    pager), or the demo stopped (Ctrl-Z). Each is measured per phase and named in a note.
-Phase = namedtuple("Phase", "timing other held stopped")  # other programs' CPUs; seconds held up, stopped
+# Other programs' CPUs busy; seconds held up, seconds stopped; this demo's own CPUs busy, helpers included.
+Phase = namedtuple("Phase", "timing other held stopped ours", defaults=[None])
 MEASURABLE = 0.1  # seconds: the shortest window in which other programs' load is told
 HELD_UP = 0.05  # of a phase's time: past this share, blocked output is named
 
@@ -246,12 +247,35 @@ def watched(name, runner, jobs):
     with Watch() as watch:
         timing = common.time_jobs(name, runner, jobs)
     children_cpu = sum(span.cpu for span in timing.spans if span.pid != os.getpid())
-    return Phase(timing, other_programs_busy(before, children_cpu), watch.held, watch.stopped)
+    other, after = other_programs_busy(before, children_cpu), cpu_mark()
+    own = (after.own - before.own) + max(after.children - before.children, children_cpu)
+    return Phase(timing, other, watch.held, watch.stopped, own / max(after.wall - before.wall, 1e-9))
 
 
 def cpu_mark():
     own = os.times()
-    return CpuMark(time.perf_counter(), machine_busy_seconds(), own.user + own.system, own.children_user + own.children_system)
+    mine = own.user + own.system + descendants_cpu()  # the fork server and its children are ours too
+    return CpuMark(time.perf_counter(), machine_busy_seconds(), mine, own.children_user + own.children_system)
+
+
+def descendants_cpu():
+    """CPU seconds of this process's living descendants, and of the children they have waited for
+    (Linux's /proc; 0 elsewhere): under forkserver the workers are the fork server's children."""
+    parents, seconds = {}, {}
+    for entry in [name for name in os.listdir("/proc") if name.isdigit()] if os.path.isdir("/proc") else []:
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # not a process, or one that has just ended
+        parents.setdefault(int(fields[1]), []).append(int(entry))
+        seconds[int(entry)] = sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+    found, total = list(parents.get(os.getpid(), [])), 0.0
+    while found:
+        pid = found.pop()
+        total += seconds[pid]
+        found += parents.get(pid, [])
+    return total
 
 
 def other_programs_busy(before, worker_cpu):
@@ -342,7 +366,8 @@ def disturbances(phase, cpus):
     one_at_a_time = phase.timing.name == "Directly" or (phase.timing.name == "Threading" and common.gil_enabled())
     most = 1 if one_at_a_time else min(len(phase.timing.spans), cpus)  # CPUs the phase could keep busy
     found = []
-    if phase.other is not None and phase.other > cpus / 8 and phase.other + busy > 0.85 * cpus and busy < 0.9 * most:
+    ours = busy if phase.ours is None else max(busy, phase.ours)  # a fork server's start is ours too
+    if phase.other is not None and phase.other > cpus / 8 and phase.other + ours > 0.85 * cpus and busy < 0.9 * most:
         found.append(("other", phase.other))  # the CPUs were full, others had a share, we had less than we could use
     if phase.held > HELD_UP * seconds:
         found.append(("held", phase.held))

@@ -1,6 +1,7 @@
 """Every number explains itself: CPU seconds per worker, CPUs busy, a busy machine named,
 the ratio words, the calibrated size of CPU work."""
 
+import multiprocessing
 import os
 import shlex
 import subprocess
@@ -13,6 +14,8 @@ from test_stopwatch import PYTHON, RESULT, found, notes, sections
 
 import common
 import demo_stopwatch
+
+START_METHODS = multiprocessing.get_all_start_methods()
 
 posix_linux = pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="other programs are measured from /proc/stat")
 
@@ -295,11 +298,17 @@ finally:
 
 
 @posix_linux
-@pytest.mark.parametrize("phase", ["Directly", "Threading", "Multiprocessing"])
-def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase):
+@pytest.mark.parametrize(
+    "phase, method",
+    [("Directly", START_METHODS[-1]), ("Threading", None)] + [("Multiprocessing", m) for m in START_METHODS],
+)
+def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase, method):
+    """Under forkserver the workers are not the demo's children: their CPU, and the fork server's, is
+    still the demo's own, not other programs'."""
     one_cpu = ["taskset", "-c", str(min(common.cpus_allowed()))]  # the demo, its workers and the hog
     result = subprocess.run(
-        [*one_cpu, sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--workers", "1", "--iterations", "1200"],
+        [*one_cpu, sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--workers", "1", "--iterations", "1200"]
+        + (["--start-method", method] if method else []),
         env=script_env(),
         capture_output=True,
         text=True,
