@@ -321,7 +321,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
 
 
 @posix_linux
-@pytest.mark.parametrize("reader, named", [("sleep 1; cat", True), ("cat", False)])
+@pytest.mark.parametrize("reader, named", [("sleep 2; cat", True), ("cat", False)])
 def test_an_output_held_up_by_its_reader_is_named_and_a_prompt_reader_is_not(reader, named):
     """`| less`, paged to the end later, holds every write up: the times include it, and a note says so."""
     demo = f"{shlex.quote(sys.executable)} {shlex.quote(str(ROOT / 'demo_stopwatch.py'))}"
