@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 from functools import partial
 
 import pytest
@@ -304,11 +305,13 @@ finally:
 )
 def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase, method):
     """Under forkserver the workers are not the demo's children: their CPU, and the fork server's, is
-    still the demo's own, not other programs'."""
-    one_cpu = ["taskset", "-c", str(min(common.cpus_allowed()))]  # the demo, its workers and the hog
+    still the demo's own, not other programs'. That no other line is marked is asserted only where
+    the CPU was idle before and after: on a loaded machine the other phases lose CPUs too."""
+    before = busy_shares()
+    cpu = min(before, key=before.get)  # the demo, its workers and the hog: on the idlest CPU
     result = subprocess.run(
-        [*one_cpu, sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--workers", "1", "--iterations", "1200"]
-        + (["--start-method", method] if method else []),
+        ["taskset", "-c", str(cpu), sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--workers", "1"]
+        + ["--iterations", "1200"] + (["--start-method", method] if method else []),
         env=script_env(),
         capture_output=True,
         text=True,
@@ -316,8 +319,22 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     )
     assert result.returncode == 0 and result.stderr == ""
     marked = [match[1] for match in found(RESULT, result.stdout.splitlines()) if match["mark"]]
-    assert marked == [phase]
+    assert phase in marked
+    if before[cpu] < 0.05 and busy_shares()[cpu] < 0.05:
+        assert marked == [phase]
     assert [line for line in notes(result.stdout) if line.startswith("Note: * other programs kept up to ")]
+
+
+def busy_shares(seconds=0.2):
+    """The share of each CPU this process may use that programs kept busy over a moment (/proc/stat)."""
+    def ticks():
+        with open("/proc/stat") as stat:
+            text = stat.read()
+        return {cpu: demo_stopwatch.busy_ticks(text, {cpu}) for cpu in common.cpus_allowed()}, time.perf_counter()
+
+    (busy, start), _ = ticks(), time.sleep(seconds)
+    after, end = ticks()
+    return {cpu: (after[cpu] - busy[cpu]) / os.sysconf("SC_CLK_TCK") / (end - start) for cpu in busy}
 
 
 @posix_linux
