@@ -147,7 +147,7 @@ def result_lines(phases, workers=None):
             middle = "" if timing is direct else speedup(direct.seconds, timing.seconds)
             busy = f"{common.cpus_busy(timing):.1f} of {plural(cpus, 'CPU')} busy"
         mark = " *" if disturbances(phase, cpus) else ""
-        rows.append((f"Execute {timing.name}:", f"{timing.seconds:.3f} sec", middle, busy + mark))
+        rows.append((f"Execute {timing.name}:", f"{timing.seconds:.3f} sec", middle, (busy + mark).strip()))
     widths = [max([len(row[column]) for row in rows] + [least]) for column, least in enumerate((24, 9, 14, 0))]
     gap = " " * (3 if sum(widths) + 7 <= 79 else 2)  # within 79 columns, up to 999 CPUs
     return [f"{a:<{widths[0]}} {b:>{widths[1]}}{gap}{c:<{widths[2]}}{gap}{d}".rstrip() for a, b, c, d in rows]

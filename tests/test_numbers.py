@@ -104,6 +104,8 @@ def test_with_no_work_the_middle_column_is_the_cost_of_one_worker_and_no_cpus_bu
     monkeypatch.setattr(common, "available_cpus", lambda: 2)
     lines = demo_stopwatch.result_lines([fake_run("Directly", 0.000004), fake_run("Threading", 0.0008)], workers=4)
     assert lines[1] == "Execute Threading:       0.001 sec   0.200 ms a worker"
+    marked = demo_stopwatch.result_lines([fake_run("Directly", 0.000004), fake_run("Threading", 0.0008, other=2.0)], 4)
+    assert marked[1] == "Execute Threading:       0.001 sec   0.200 ms a worker   *" and RESULT.match(marked[1])["mark"]
 
 
 def test_no_work_prints_no_ratio_to_running_directly():

@@ -13,7 +13,7 @@ BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
 RESULT = re.compile(
     r"^Execute (Directly|Threading|Multiprocessing): +(?P<seconds>\d+\.\d{3}) sec   "
     r"(?P<middle>\d+\.\dx (?:faster|slower)|about the same|\d+\.\d{3} ms a worker|)"
-    r"(?: +(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy)?(?P<mark> \*)?$"  # no work: no CPUs busy
+    r"(?: +(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy)?(?P<mark> +\*)?$"  # no work: no CPUs busy
 )
 MARKED = re.compile(r"^Note: \* ")  # what disturbed the phases marked *
 
