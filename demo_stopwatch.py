@@ -41,6 +41,8 @@ KINDS = """kinds of work (--work):
 
 CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
+A line ending in *: other programs, a slow reader (a pager) or a stop took
+  time from that phase; a note says which. --repeat 3 keeps each way's best.
 """ + common.START_METHODS
 
 
