@@ -239,7 +239,7 @@ MEASURABLE = 0.1  # seconds: the shortest window in which other programs' load i
 HELD_UP = 0.05  # of a phase's time: past this share, blocked output is named
 
 # What the CPUs have done up to a moment: the wall clock, the machine's busy CPU seconds on our
-# CPUs (None where unknown), this process's own, and its waited-for children's.
+# CPUs (None where unknown), this process's own, and its children's: waited for, or living.
 CpuMark = namedtuple("CpuMark", "wall machine own children")
 
 
@@ -249,15 +249,21 @@ def watched(name, runner, jobs):
     with Watch() as watch:
         timing = common.time_jobs(name, runner, jobs)
     children_cpu = sum(span.cpu for span in timing.spans if span.pid != os.getpid())
-    other, after = other_programs_busy(before, children_cpu), cpu_mark()
-    own = (after.own - before.own) + max(after.children - before.children, children_cpu)
-    return Phase(timing, other, watch.held, watch.stopped, own / max(after.wall - before.wall, 1e-9))
+    after = cpu_mark()
+    ours = own_cpu(before, after, children_cpu) / max(after.wall - before.wall, 1e-9)
+    return Phase(timing, other_programs_busy(before, children_cpu, after), watch.held, watch.stopped, ours)
 
 
 def cpu_mark():
-    own = os.times()
-    mine = own.user + own.system + descendants_cpu()  # the fork server and its children are ours too
-    return CpuMark(time.perf_counter(), machine_busy_seconds(), mine, own.children_user + own.children_system)
+    own = os.times()  # children: those we waited for, and the living (the fork server) with theirs
+    children = own.children_user + own.children_system + descendants_cpu()
+    return CpuMark(time.perf_counter(), machine_busy_seconds(), own.user + own.system, children)
+
+
+def own_cpu(before, now, worker_cpu):
+    """This process's CPU seconds between two marks, its children's, or the workers' own CPU
+    seconds where the children's are unknown (no /proc)."""
+    return (now.own - before.own) + max(now.children - before.children, worker_cpu)
 
 
 def descendants_cpu():
@@ -280,20 +286,18 @@ def descendants_cpu():
     return total
 
 
-def other_programs_busy(before, worker_cpu):
+def other_programs_busy(before, worker_cpu, now=None):
     """How many of our CPUs other programs kept busy on average since the CpuMark `before`, or None.
 
-    Linux: the busy time /proc/stat counts on the CPUs we may use, less our own (this process,
-    its waited-for children, or the workers' own CPU seconds where a child is not ours to wait
-    for, as under forkserver). Elsewhere: the load average, where the platform has one.
+    Linux: the busy time /proc/stat counts on the CPUs we may use, less our own (own_cpu).
+    Elsewhere: the load average, where the platform has one.
     """
-    now = cpu_mark()
+    now = now or cpu_mark()
     wall = now.wall - before.wall
     if wall < MEASURABLE:
         return None  # /proc/stat counts in ticks of 10 ms: too coarse for a shorter window
     if before.machine is not None and now.machine is not None:
-        own = (now.own - before.own) + max(now.children - before.children, worker_cpu)
-        return max(0.0, (now.machine - before.machine - own) / wall)
+        return max(0.0, (now.machine - before.machine - own_cpu(before, now, worker_cpu)) / wall)
     if hasattr(os, "getloadavg"):
         try:
             return min(os.getloadavg()[0], common.available_cpus())
