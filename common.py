@@ -11,14 +11,13 @@ import sys
 import threading
 import time
 from collections import namedtuple
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 
 # -- 1. Printing ---------------------------------------------------------------------------
 
 stop = threading.Event()  # a thread cannot be killed, only asked: set, it stops worker threads
 
-class Stopped(Exception):
-    """Raised in a worker thread that was asked to stop."""
+class Stopped(Exception): """Raised in a worker thread that was asked to stop."""
 
 def say(text):
     """Print text and newline in one write: lines printed at the same time never tear."""
@@ -28,10 +27,15 @@ def say(text):
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
     except OSError:  # a closed pipe, a full disk: the line stays buffered, to fail again at exit,
-        devnull = os.open(os.devnull, os.O_WRONLY)  # unless stdout goes to the null device now
+        stdout_to_null()  # unless stdout goes to the null device now
+        raise
+
+def stdout_to_null():
+    """Point stdout at the null device, so that nothing more fails to reach a closed or full output."""
+    with suppress(OSError, AttributeError, ValueError):  # no stdout, or a closed one: nothing to point
+        devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-        raise
 
 def sleep_unless_stopped(seconds):
     """time.sleep, except that a thread asked to stop wakes at once."""
@@ -41,7 +45,6 @@ def sleep_unless_stopped(seconds):
 def bar(n):
     """Worker n's bar, e.g. '    ██ 2 ██': four spaces more per worker, from the left again after 16."""
     return "    " * ((n - 1) % 16) + paint(f"{glyph('█') * 2} {n} {glyph('█') * 2}", n)
-
 
 # -- 2. The workers: top-level functions, which spawn and forkserver send to a child by name --
 
@@ -58,7 +61,6 @@ def compute(steps):
     for i in range(steps):
         total ^= i * i
     return total
-
 
 # -- 3. The runners: a list of jobs in, one Span per job out, in job order -------------------
 
@@ -174,12 +176,12 @@ def check_importable(jobs, context):
                                " a worker must be defined in a module the child can import, such as common.py,"
                                " not in a notebook cell, at the >>> prompt or in code fed to python -")
 
-# Here these do nothing; below the banner they are filled in, so a demo ends cleanly in any terminal.
+# Here these do the least; below the banner they do more: a demo ends cleanly in any terminal, on any Python.
+def cpus_allowed(): return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
 def starting(count, start_method=None): return nullcontext()
 def prepare_child(): pass
 def glyph(symbol): return symbol
 def paint(text, n): return text
-
 
 # -- 4. Timing a run from the caller, drawing when each worker ran, and what timings depend on --
 
@@ -241,8 +243,6 @@ def available_cpus():
         return os.process_cpu_count() or 1
     return len(cpus_allowed() or range(os.cpu_count() or 1))
 
-def cpus_allowed(): return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None  # also below
-
 def start_method_used(start_method=None):
     """The start method processes will really use: the one asked for, or the platform's."""
     return multiprocessing.get_context(start_method).get_start_method()
@@ -262,7 +262,7 @@ def start_method_used(start_method=None):
 
 # The plumbing's own imports, here, out of the lesson's way:
 import argparse, ast, errno, multiprocessing.resource_tracker, re, shutil, signal  # noqa: E401, E402
-from contextlib import contextmanager, suppress  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
 STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
@@ -408,15 +408,6 @@ def stop_once(signum, frame):
     if not stopping.is_set():
         stopping.set()
         raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
-
-def stdout_to_null():
-    """Point stdout at the null device, so that nothing more fails to reach a closed or full output."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, AttributeError, ValueError):
-        pass
 
 def end(status, message):
     """Exit with status after one line on stderr; nothing more may fail on the way out."""
