@@ -401,20 +401,20 @@ def machine_busy_seconds():
     """Busy CPU seconds so far on the CPUs this process may use, from /proc/stat; None elsewhere."""
     mine = common.cpus_allowed()
     try:
-        with open("/proc/stat") as stat:
-            text = stat.read()
+        with open("/proc/stat") as proc_stat:  # not `stat`: that is the module pipe_capacity uses
+            text = proc_stat.read()
         ticks = os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, AttributeError):
         return None
     return busy_ticks(text, mine) / ticks
 
 
-def busy_ticks(stat, cpus=None):
+def busy_ticks(text, cpus=None):
     """Ticks the CPUs numbered in cpus (every one if None) spent busy, from /proc/stat's text:
     every column but idle and iowait (time waiting for a disk is idle time too)."""
     busy = 0
     for name, user, nice, system, _idle, _iowait, irq, softirq, steal, *_ in (
-        line.split() for line in stat.splitlines() if re.match(r"cpu\d", line)
+        line.split() for line in text.splitlines() if re.match(r"cpu\d", line)
     ):
         if cpus is None or int(name[3:]) in cpus:
             busy += sum(map(int, (user, nice, system, irq, softirq, steal)))
