@@ -237,6 +237,7 @@ def sleep_takes(pause, tries=20):
 Phase = namedtuple("Phase", "timing other held stopped ours", defaults=[None])
 MEASURABLE = 0.1  # seconds: the shortest window in which other programs' load is told
 HELD_UP = 0.05  # of a phase's time: past this share, blocked output is named
+TICKS_NOISE = 0.05  # CPU seconds: /proc counts 10 ms ticks, each process's rounded its own way
 
 # What the CPUs have done up to a moment: the wall clock, the machine's busy CPU seconds on our
 # CPUs (None where unknown), this process's own, and its children's: waited for, or living.
@@ -373,7 +374,8 @@ def disturbances(phase, cpus):
     most = 1 if one_at_a_time else min(len(phase.timing.spans), cpus)  # CPUs the phase could keep busy
     found = []
     ours = busy if phase.ours is None else max(busy, phase.ours)  # a fork server's start is ours too
-    if phase.other is not None and phase.other > cpus / 8 and phase.other + ours > 0.85 * cpus and busy < 0.9 * most:
+    taken = phase.other is not None and phase.other > cpus / 8 and phase.other * seconds > TICKS_NOISE
+    if taken and phase.other + ours > 0.85 * cpus and busy < 0.9 * most:
         found.append(("other", phase.other))  # the CPUs were full, others had a share, we had less than we could use
     if phase.held > HELD_UP * seconds:
         found.append(("held", phase.held))

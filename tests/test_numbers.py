@@ -104,8 +104,8 @@ def test_with_no_work_the_middle_column_is_the_cost_of_one_worker_and_no_cpus_bu
     monkeypatch.setattr(common, "available_cpus", lambda: 2)
     lines = demo_stopwatch.result_lines([fake_run("Directly", 0.000004), fake_run("Threading", 0.0008)], workers=4)
     assert lines[1] == "Execute Threading:       0.001 sec   0.200 ms a worker"
-    marked = demo_stopwatch.result_lines([fake_run("Directly", 0.000004), fake_run("Threading", 0.0008, other=2.0)], 4)
-    assert marked[1] == "Execute Threading:       0.001 sec   0.200 ms a worker   *" and RESULT.match(marked[1])["mark"]
+    marked = demo_stopwatch.result_lines([fake_run("Directly", 0.000004), fake_run("Threading", 0.08, other=2.0)], 4)
+    assert marked[1] == "Execute Threading:       0.080 sec   20.000 ms a worker   *" and RESULT.match(marked[1])["mark"]
 
 
 def test_no_work_prints_no_ratio_to_running_directly():
@@ -136,6 +136,12 @@ def test_a_phase_is_marked_when_other_programs_took_cpus_it_needed(other, busy, 
     phase = fake_run("Directly", 1.0, busy, other=other)
     assert bool(demo_stopwatch.disturbances(phase, cpus)) is marked
     assert demo_stopwatch.result_lines([phase])[0].endswith(" *") is marked
+
+
+def test_a_share_of_a_short_phase_within_the_ticks_rounding_is_not_marked():
+    """/proc counts 10 ms ticks in each process: 0.2 of a CPU over 0.2 s is 4 ticks, within their noise."""
+    assert demo_stopwatch.disturbances(fake_run("Directly", 0.2, 0.16, other=0.2), 1) == []
+    assert demo_stopwatch.disturbances(fake_run("Directly", 1.0, 0.8, other=0.2), 1) == [("other", 0.2)]
 
 
 def test_each_kind_of_disturbance_gets_one_note_naming_the_worst(monkeypatch):
