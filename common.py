@@ -1,7 +1,8 @@
-"""The same workers run directly, in threads and in processes: the pieces both demos share.
+"""The same workers run directly, in threads and in processes.
 
-Above the "Plumbing" banner is the lesson, and it works alone: copy that part, as common.py,
-beside a lesson of your own. Below it: what makes a demo a command that always ends cleanly.
+Above the "Plumbing" banner is the lesson, and it works alone: copy that
+part, as common.py, beside a lesson of your own. Below it: what makes a
+demo a command that always ends cleanly.
 """
 
 import multiprocessing
@@ -12,334 +13,536 @@ import threading
 import time
 from collections import namedtuple
 from contextlib import nullcontext, suppress
+from functools import partial
 
-# -- 1. Printing ---------------------------------------------------------------------------
+# -- 1. Printing ------------------------------------------------------------
 
-stop = threading.Event()  # a thread cannot be killed, only asked: set, it stops worker threads
+# A thread cannot be killed, only asked to stop: once this Event is set,
+# every worker thread stops at its next line or pause.
+stop = threading.Event()
 
-class Stopped(Exception): """Raised in a worker thread that was asked to stop."""
+
+class Stopped(Exception):
+    """Raised in a worker thread that was asked to stop."""
+
 
 def say(text):
-    """Print text and newline in one write: lines printed at the same time never tear."""
+    """Print a line in one write: lines printed at once never tear."""
     if stop.is_set():
         raise Stopped
     try:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
-    except OSError:  # a closed pipe, a full disk: the line stays buffered, to fail again at exit,
-        stdout_to_null()  # unless stdout goes to the null device now
+    except OSError:  # a closed pipe, a full disk: the line stays buffered,
+        stdout_to_null()  # to fail again at exit, unless it has nowhere to go
         raise
 
+
 def stdout_to_null():
-    """Point stdout at the null device, so that nothing more fails to reach a closed or full output."""
-    with suppress(OSError, AttributeError, ValueError):  # no stdout, or a closed one: nothing to point
+    """Point stdout at the null device: nothing more fails to reach it."""
+    with suppress(OSError, AttributeError, ValueError):  # no stdout at all
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+
 
 def sleep_unless_stopped(seconds):
     """time.sleep, except that a thread asked to stop wakes at once."""
     if stop.wait(max(0.0, seconds)):
         raise Stopped
 
-def bar(n):
-    """Worker n's bar, e.g. '    ██ 2 ██': four spaces more per worker, from the left again after 16."""
-    return "    " * ((n - 1) % 16) + paint(f"{glyph('█') * 2} {n} {glyph('█') * 2}", n)
 
-# -- 2. The workers: top-level functions, which spawn and forkserver send to a child by name --
+def bar(n):
+    """Worker n's bar, '    ██ 2 ██': indented by n, from the left after 16."""
+    block = glyph("█") * 2
+    return "    " * ((n - 1) % 16) + paint(f"{block} {n} {block}", n)
+
+
+ASCII = {"♥": "<3", "♦": "<>", "☼": "*", "█": "#"}
+
+
+def glyph(symbol):
+    """The symbol, or its ASCII stand-in where the output cannot show it."""
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    shown = symbol.encode(encoding, "replace").decode(encoding)
+    return symbol if shown == symbol else ASCII[symbol]
+
+
+def paint(text, n):
+    """Text in worker n's colour, for a person at a terminal only."""
+    plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+    old_console = os.name == "nt" and "WT_SESSION" not in os.environ
+    if plain or old_console or sys.stdout is None or not sys.stdout.isatty():
+        return text  # a pipe, a file, or a console that shows escape codes
+    return f"\x1b[{31 + (n - 1) % 6}m{text}\x1b[0m"
+
+
+# -- 2. The workers: top-level functions, which a child finds by name -------
+
 
 def sleepy_worker(n, iterations=1000, pause=0.0001):
-    """Waiting work: sleep, then print the bar. A sleeping thread lets the others run."""
+    """Waiting work: a sleeping thread lets the others run."""
     line = bar(n)
     for _ in range(iterations):
         sleep_unless_stopped(pause)
         say(line)
 
+
+def busy_worker(n, iterations=1000, steps=20_000):
+    """CPU work: a computing thread holds the GIL."""
+    line = bar(n)
+    for _ in range(iterations):
+        compute(steps)
+        say(line)
+
+
+def idle_worker(n, iterations=1):
+    """No work at all: what is left to time is starting and joining."""
+    return n
+
+
+def shape_worker(n, name, symbol, rounds=8, pause=0.3, delay=0.0):
+    """A row one symbol longer each round, each due at a fixed time."""
+    start = time.perf_counter()
+    for row in range(1, rounds + 1):
+        due = start + delay + (row - 1) * pause  # a late start keeps its place
+        sleep_unless_stopped(due - time.perf_counter())
+        say(f"{n} {name}:".ljust(16) + paint(glyph(symbol) * row, n))
+
+
 def compute(steps):
-    """The CPU work itself: a loop of pure-Python arithmetic (^, not +: no number past 64 bits)."""
+    """Pure-Python arithmetic (^, not +: no number grows past 64 bits)."""
     total = 0
     for i in range(steps):
         total ^= i * i
     return total
 
-# -- 3. The runners: a list of jobs in, one Span per job out, in job order -------------------
+
+# -- 3. The runners: a list of jobs in, one Span per job out, in job order --
 
 Span = namedtuple("Span", "start end pid result cpu", defaults=[0.0])
-thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's CPU seconds alone
+thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's
 
-def timed_job(job, cpu_clock=thread_cpu):
-    """Run one job, timed where it runs: perf_counter is one clock for all processes (3.10+)."""
-    start, cpu = time.perf_counter(), cpu_clock()
-    result = job()
-    return Span(start, time.perf_counter(), os.getpid(), result, cpu_clock() - cpu)
+
+def outcome(job, cpu_clock=thread_cpu):
+    """The job's Span, or the exception it raised: what a worker reports."""
+    start, cpu = time.perf_counter(), cpu_clock()  # one clock for all (3.10+)
+    try:
+        result = job()
+    except SystemExit as error:  # the job's own: its caller must not exit
+        return RuntimeError(f"a worker called sys.exit({error.code!r})")
+    except BaseException as error:
+        return error
+    end = time.perf_counter()
+    return Span(start, end, os.getpid(), result, cpu_clock() - cpu)
+
 
 def run_directly(jobs):
-    return [timed_job(job) for job in jobs]
+    """One job after another, in this thread."""
+    spans = []
+    for job in jobs:
+        span = outcome(job)
+        if isinstance(span, BaseException):
+            raise span
+        spans.append(span)
+    return spans
+
 
 def run_in_threads(jobs):
     """One thread per job, all started before any is joined."""
-    outcomes = [None] * len(jobs)
-    threads = [threading.Thread(target=thread_life, args=(job, outcomes, i)) for i, job in enumerate(jobs)]
+    spans = [None] * len(jobs)
+    threads = [threading.Thread(target=thread_life, args=(job, spans, i))
+               for i, job in enumerate(jobs)]
     try:
         for thread in threads:
-            with starting(len(jobs)):
+            with hooks.starting(len(jobs)):
                 thread.start()
         for thread in threads:
             thread.join()
-    except BaseException:  # Ctrl-C, a signal, a refused start: ask the started threads to stop
+    except BaseException:  # Ctrl-C, a refused start: ask the others to stop
         stop.set()
-        deadline = time.monotonic() + 1  # a thread stuck writing to a reader that reads no more cannot hear
-        for thread in threads:
+        deadline = time.monotonic() + 1  # one stuck writing to a stalled
+        for thread in threads:  # reader cannot hear: it is given a second
             if thread.ident is not None:
                 thread.join(max(0.0, deadline - time.monotonic()))
         raise
     finally:
         stop.clear()
-    for cause in (value for value in outcomes if isinstance(value, BaseException) and not isinstance(value, Stopped)):
-        raise cause  # here, in the caller; the others were only Stopped because of it
-    return outcomes
+    for span in spans:  # the first failure, not the Stopped it caused
+        if isinstance(span, BaseException) and not isinstance(span, Stopped):
+            raise span  # here, in the caller
+    return spans
 
-def thread_life(job, outcomes, index):
-    """A worker thread's whole life: run the job, keep its outcome; if it failed, stop the others."""
-    outcomes[index] = outcome(job)
-    if isinstance(outcomes[index], BaseException):
+
+def thread_life(job, spans, i):
+    """A worker thread: run the job; if it failed, stop the others."""
+    spans[i] = outcome(job)
+    if isinstance(spans[i], BaseException):
         stop.set()  # e.g. stdout closed: the others would fail the same way
 
+
 def run_in_processes(jobs, start_method=None):
-    """One process per job, all started before any is joined; each sends its outcome back on a pipe."""
+    """One process per job, all started before any is joined."""
     context = multiprocessing.get_context(start_method)
     check_importable(jobs, context)
     children = []  # (process, the end of the pipe its outcome comes back on)
     try:
         for job in jobs:
-            with starting(len(jobs), context.get_start_method()):
+            with hooks.starting(len(jobs), context.get_start_method()):
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=child_life, args=(job, writer))
+                process = context.Process(target=child_life,
+                                          args=(job, writer))
                 process.start()
                 children.append((process, reader))
-            writer.close()  # the child has its own copy; ours would hide the child's death
-        spans, waiting = [None] * len(jobs), {reader: n for n, (_, reader) in enumerate(children)}
-        while waiting:  # each outcome as it comes: a child that died stops the others at once
-            for reader in multiprocessing.connection.wait(list(waiting)):
-                process, n = children[waiting[reader]][0], waiting.pop(reader)
-                try:
-                    sent = reader.recv()
-                except EOFError:  # the child ended without a word: killed (exit code -9 is SIGKILL)?
-                    process.join()
-                    sent = ChildProcessError(f"worker {n + 1} (process {process.pid}) died (exit code {process.exitcode})")
-                if isinstance(sent, BaseException):
-                    raise sent  # here, in the caller, as if the job had run here
-                spans[n] = sent
-    except BaseException:  # Ctrl-C, a signal, a refused start, a failed job: stop every child
+            writer.close()  # the child has its own: ours would hide its end
+        return collect(children)
+    except BaseException:  # Ctrl-C, a refused start, a failed job: stop all
         for process, _ in children:
             process.kill()
         raise
     finally:
         for process, reader in children:
             process.join()
-            process.close()  # its descriptors now, not when garbage is collected (PyPy has no refcounts)
+            process.close()  # its descriptors now, not at garbage collection
             reader.close()
-    return spans
+
 
 def child_life(job, writer):
-    """A child process's whole life: run the job, send its outcome back (pickled) to the parent."""
-    prepare_child()
+    """A child process: run the job, send its outcome back (pickled)."""
+    hooks.child_ready()
     try:
         writer.send(outcome(job, time.process_time))
     except (OSError, EOFError):
         os._exit(1)  # the parent is gone: nobody is left to tell
     except Exception as error:  # e.g. a lock, which cannot be pickled
-        writer.send(RuntimeError(f"the job's outcome could not be pickled: {error}"))
+        writer.send(RuntimeError(f"the job's outcome could not be pickled:"
+                                 f" {error}"))
 
-def outcome(job, cpu_clock=thread_cpu):
-    """The job's Span, or the exception it raised."""
-    try:
-        return timed_job(job, cpu_clock)
-    except SystemExit as error:  # the job's own exit: the caller's program must not end with it
-        return RuntimeError(f"a worker called sys.exit({error.code!r})")
-    except BaseException as error:
-        return error
+
+def collect(children):
+    """Each child's Span as it comes, so that a failure stops all at once."""
+    spans = [None] * len(children)
+    waiting = {reader: n for n, (_, reader) in enumerate(children)}
+    while waiting:
+        for reader in multiprocessing.connection.wait(list(waiting)):
+            n = waiting.pop(reader)
+            try:
+                sent = reader.recv()
+            except EOFError:  # it ended without a word: killed?
+                process = children[n][0]
+                process.join()  # exit code -9: killed by signal 9, SIGKILL
+                sent = ChildProcessError(f"worker {n + 1} (process"
+                                         f" {process.pid}) died (exit code"
+                                         f" {process.exitcode})")
+            if isinstance(sent, BaseException):
+                raise sent  # here, in the caller, as if the job ran here
+            spans[n] = sent
+    return spans
+
 
 def check_importable(jobs, context):
-    """Under spawn and forkserver a child imports its job's function by name, from __main__'s file."""
-    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    """Refuse, before any start, a job a spawned child cannot import."""
     if context.get_start_method() == "fork":
-        return
-    if isinstance(path, str) and path.startswith("<"):  # python - says '<stdin>': a child would run it
-        del sys.modules["__main__"].__file__
-    for function in (getattr(job, "func", job) for job in jobs):  # a partial names its function
-        name, source = function.__qualname__, getattr(getattr(function, "__code__", None), "co_filename", path)
-        if "<" in name:  # '<lambda>', 'outer.<locals>.inner': no name to import it by
-            raise RuntimeError(f"a child process cannot find {name}: a worker must be defined with def at a module's top level")
-        if getattr(function, "__module__", None) == "__main__" and not (os.path.isfile(path or "") and source == path):
-            raise RuntimeError(f"a child process cannot find {name}, defined in __main__;"  # 3.13's >>>: '<python-input-0>'
-                               " a worker must be defined in a module the child can import, such as common.py,"
-                               " not in a notebook cell, at the >>> prompt or in code fed to python -")
+        return  # a forked child has all its parent has
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if isinstance(path, str) and path.startswith("<"):  # python - : <stdin>
+        del main.__file__  # or a child would try to run that
+    for function in (getattr(job, "func", job) for job in jobs):  # partial
+        name = function.__qualname__
+        code = getattr(function, "__code__", None)
+        source = getattr(code, "co_filename", path)
+        if "<" in name:  # '<lambda>', 'outer.<locals>.inner': no name
+            raise RuntimeError(f"a child process cannot find {name}: a"
+                               " worker must be defined with def at a"
+                               " module's top level")
+        in_main = getattr(function, "__module__", None) == "__main__"
+        if in_main and not (os.path.isfile(path or "") and source == path):
+            raise RuntimeError(f"a child process cannot find {name}, defined"
+                               " in __main__; a worker must be defined in a"
+                               " module the child can import, such as"
+                               " common.py, not in a notebook cell, at the"
+                               " >>> prompt or in code fed to python -")
 
-# Here these do the least; below the banner they do more: a demo ends cleanly in any terminal, on any Python.
-def cpus_allowed(): return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-def starting(count, start_method=None): return nullcontext()
-def prepare_child(): pass
-def glyph(symbol): return symbol
-def paint(text, n): return text
 
-# -- 4. Timing a run from the caller, drawing when each worker ran, and what timings depend on --
+# -- 4. The ways: one table, which the demos, their report and tests read ---
+
+Way = namedtuple("Way", "name mode runner parallel starts")
+# name: as the report prints it; mode: as --mode takes it; parallel: can
+# its workers compute at once (True, False or "without the GIL"); starts:
+# what it starts for each job ("thread", "process", or None).
+
+WAYS = [
+    Way("Directly", "direct", run_directly, False, None),
+    Way("Threading", "threads", run_in_threads, "without the GIL", "thread"),
+    Way("Multiprocessing", "processes", run_in_processes, True, "process"),
+]
+
+
+def runner_for(way, start_method=None):
+    """The way's runner, told the start method if it starts processes."""
+    if way.starts == "process":
+        return partial(way.runner, start_method=start_method)
+    return way.runner
+
+
+def computes_in_parallel(way):
+    """Whether a way's workers compute at once: threads, only without GIL."""
+    if way.parallel == "without the GIL":
+        return not gil_enabled()
+    return way.parallel
+
+
+def gil_enabled():
+    """False only on a free-threaded build running without the GIL."""
+    return sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+
+
+# -- 5. Timing a run from the caller, and drawing when each worker ran ------
 
 Timing = namedtuple("Timing", "name seconds spans")
 
+
 def time_jobs(name, runner, jobs):
-    """Time the jobs from the caller, so that starting a process counts; spans from the run's start."""
+    """Time the jobs from the caller, so that starting a worker counts."""
     start = time.perf_counter()
     spans = runner(jobs)
     seconds = time.perf_counter() - start
-    return Timing(name, seconds, [span._replace(start=span.start - start, end=span.end - start) for span in spans])
+    return Timing(name, seconds, [span._replace(start=span.start - start,
+                                                end=span.end - start)
+                                  for span in spans])
+
 
 def cpus_busy(timing):
-    """The workers' CPU seconds over the wall seconds. With the GIL, threads on CPU work keep ~1."""
-    return sum(span.cpu for span in timing.spans) / timing.seconds if timing.seconds > 0 else 0.0
+    """The workers' CPU seconds over the wall seconds: ~1 for GIL threads."""
+    if timing.seconds <= 0:
+        return 0.0
+    return sum(span.cpu for span in timing.spans) / timing.seconds
+
+
+# The timeline's model, which any drawing of it needs and nothing more:
+# the seconds its width stands for, and its rows, each way's in turn.
+Chart = namedtuple("Chart", "seconds per_row rows")
+Row = namedtuple("Row", "way workers label spans")  # workers: a range
+
+
+def timeline_chart(timings, max_rows=16):
+    """A row per worker, or per group of them: at most max_rows a run."""
+    workers = max([len(timing.spans) for timing in timings] + [1])
+    per_row = -(-workers // max_rows)  # workers / max_rows, rounded up
+    rows = []
+    for timing in timings:
+        for first in range(1, len(timing.spans) + 1, per_row):
+            group = range(first, min(first + per_row, len(timing.spans) + 1))
+            label = str(first) if len(group) == 1 else f"{first}-{group[-1]}"
+            spans = timing.spans[first - 1:group[-1]]
+            rows.append(Row(timing.name, group, label, spans))
+    seconds = max([timing.seconds for timing in timings] + [0.0])
+    return Chart(seconds, per_row, rows)
+
 
 def timeline(timings, line_width=79, max_rows=16):
-    """Lines that draw when each worker ran, a row per worker (or group of them), one scale for all."""
-    workers = len(timings[0].spans)
-    size = -(-workers // max_rows)  # workers / max_rows, rounded up
-    groups = [range(first, min(first + size, workers + 1)) for first in range(1, workers + 1, size)]
-    labels = [str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}" for g in groups]
-    label_width = max(map(len, labels))
+    """The timeline as lines of text: one column is a slice of time."""
+    chart = timeline_chart(timings, max_rows)
+    label_width = max([len(row.label) for row in chart.rows] + [1])
     width = max(1, min(60, line_width - (16 + 1 + label_width + 1)))
-    scale = max(timing.seconds for timing in timings) / width
-    lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms, one row = {'one worker' if size == 1 else str(size) + ' workers'}):"]
-    for timing in timings:
-        for row, (group, label) in enumerate(zip(groups, labels)):
-            cells = timeline_cells([timing.spans[n - 1] for n in group], scale, width)
-            lines.append(f"{timing.name if row == 0 else '':<16} {label:>{label_width}} " + paint(cells, group[0]))
+    scale = (chart.seconds or 1e-9) / width  # seconds a column
+    per = "one worker" if chart.per_row == 1 else f"{chart.per_row} workers"
+    lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms,"
+             f" one row = {per}):"]
+    for at, row in enumerate(chart.rows):
+        first = at == 0 or chart.rows[at - 1].way != row.way
+        name = row.way if first else ""  # on a way's first row only
+        cells = paint(timeline_cells(row.spans, scale, width), row.workers[0])
+        lines.append(f"{name:<16} {row.label:>{label_width}} {cells}")
     return lines
 
+
 def timeline_cells(spans, scale, width):
-    """A row with a block in each column where one of the spans ran; at least one block."""
+    """A block in each column where one of the spans ran; at least one."""
     filled = [False] * width
     for span in spans:
-        first, last = (max(0, min(width, round(moment / scale))) for moment in (span.start, span.end))
+        first, last = (max(0, min(width, round(moment / scale)))
+                       for moment in (span.start, span.end))
         filled[first:last] = [True] * (last - first)
-    if not any(filled):  # too short to see at this scale: one block where it began
+    if not any(filled):  # too short to see at this scale: where it began
         filled[min(width - 1, max(0, round(spans[0].start / scale)))] = True
     return "".join(glyph("█") if cell else " " for cell in filled).rstrip()
 
-def describe_python(start_method=None):
-    """The four facts every timing here depends on, e.g. 'PyPy 7.3.11 (Python 3.9.16), GIL ...'."""
-    python, implementation = f"Python {sys.version.split()[0]}", sys.implementation
-    if implementation.name != "cpython":
-        name = {"pypy": "PyPy", "graalpy": "GraalPy"}.get(implementation.name, implementation.name)
-        python = f"{name} {'.'.join(map(str, implementation.version[:3]))} ({python})"
-    gil, cpus = "GIL enabled" if gil_enabled() else "GIL disabled", available_cpus()
-    return f"{python}, {gil}, {cpus} CPU{'s' * (cpus != 1)}, start method {start_method_used(start_method)}"
 
-def gil_enabled():
-    """False only on a free-threaded build running without the GIL (3.13t, 3.14t)."""
-    return sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
-
-def available_cpus():
-    """CPUs this process may run on: fewer than the machine's under taskset or in a container."""
-    if hasattr(os, "process_cpu_count"):  # Python 3.13+
-        return os.process_cpu_count() or 1
-    return len(cpus_allowed() or range(os.cpu_count() or 1))
-
-def start_method_used(start_method=None):
-    """The start method processes will really use: the one asked for, or the platform's."""
-    return multiprocessing.get_context(start_method).get_start_method()
+# -- 6. Where a command plugs in --------------------------------------------
 
 
-# == Plumbing ===============================================================================
-# A lesson can stop reading here. What follows makes a demo a command that ends cleanly however
-# it is stopped: one line on stderr, the conventional exit status, no worker left. The protocol:
-#   1. run_command's handlers make SIGTERM and SIGHUP raise StopSignal in the main thread, as Ctrl-C
-#      raises KeyboardInterrupt; the first stop wins, later ones do nothing; nohup's SIG_IGN stays.
-#   2. Every start happens inside starting(), with the stop signals blocked: none strikes while a
-#      worker is half started, and a child is born with them blocked.
-#   3. A child's prepare_child() ignores Ctrl-C and hang-up (they reach the whole process group;
-#      the parent decides), unblocks, and exits at once if its parent dies, even by SIGKILL.
-#   4. Any exception in the caller goes through the runner's except clause: threads are asked to
-#      stop, children killed, all joined; run_command turns it into one line and the exit status.
+class Hooks:
+    """What a runner does around its workers beyond the lesson: nothing."""
 
-# The plumbing's own imports, here, out of the lesson's way:
-import argparse, ast, errno, multiprocessing.resource_tracker, re, shutil, signal  # noqa: E401, E402
+    def starting(self, count, start_method=None):
+        """Around each worker's start (a command holds signals there)."""
+        return nullcontext()
+
+    def child_ready(self):
+        """First thing in each child process (a command's signals)."""
+
+
+# The hooks in use. A command installs its own, once, as CPython's thread
+# pool lets the interpreter pool plug in a WorkerContext of its own.
+hooks = Hooks()
+
+
+def install_hooks(new):
+    """Let a command change, once, what the runners do around a start."""
+    global hooks
+    hooks = new
+
+
+# == Plumbing ===============================================================
+# A lesson can stop reading here. What follows makes a demo a command that
+# ends cleanly however it is stopped: one line on stderr, the conventional
+# exit status, no worker left. The protocol:
+#   1. run_command's handlers make SIGTERM and SIGHUP raise StopSignal in
+#      the main thread, as Ctrl-C raises KeyboardInterrupt; the first stop
+#      wins, later ones do nothing; nohup's SIG_IGN stays.
+#   2. Every start happens inside CommandHooks.starting, with the stop
+#      signals blocked: none strikes while a worker is half started, and a
+#      child is born with them blocked.
+#   3. A child's CommandHooks.child_ready ignores Ctrl-C and hang-up (they
+#      reach the whole process group; the parent decides), unblocks, and
+#      exits at once if its parent dies, even by SIGKILL.
+#   4. Any exception in the caller goes through the runner's except clause:
+#      threads are asked to stop, children killed, all joined; run_command
+#      turns it into one line and the exit status.
+
+import argparse  # noqa: E402  (the plumbing's own, out of the lesson's way)
+import ast  # noqa: E402
+import errno  # noqa: E402
+import multiprocessing.resource_tracker  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
-STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM",
+                                                   "SIGHUP")
+                if hasattr(signal, name)]
+
 
 class StopSignal(KeyboardInterrupt):
-    """SIGTERM (kill) or SIGHUP (a closed terminal): stop as for Ctrl-C, with the signal's status."""
+    """SIGTERM or SIGHUP: stop as for Ctrl-C, with the signal's status."""
+
     signum = property(lambda self: self.args[0])
 
+
 class DemoError(RuntimeError):
-    """A fault that ends the demo with one line on stderr, such as a limit of the machine."""
+    """A fault that ends the demo with one line, such as a machine limit."""
 
-@contextmanager  # replaces the lesson's empty starting()
-def starting(count, start_method=None):
-    """Start with stop signals held, and name the limit of the machine a refused start ran into."""
-    if start_method in ("spawn", "forkserver"):
-        unguarded = unguarded_main_line()
-        if unguarded:  # each child would run the file again, start processes again, and die of it
-            raise SystemExit(f"{unguarded} starts processes outside `if __name__ == \"__main__\":`; under"
-                             f" {start_method} each child imports that file again: put the code that starts them under that line")
-        multiprocessing.resource_tracker.ensure_running()  # before the hold: starting it unblocks Ctrl-C
-    if start_method == "fork":
-        threads_gone()
-    try:
-        with signals_held():
-            yield
-    except (RuntimeError, OSError) as error:
-        limit = limit_reached(error)
-        if start_method == "forkserver" and ("AF_UNIX path" in str(error) or "temporary directory" in str(error)):
-            raise DemoError("the fork server needs a short, writable folder in TMPDIR for its socket") from None
-        if limit is None:
-            raise
-        raise DemoError(f"cannot start {count} workers: {limit} reached; try fewer") from None
 
-def prepare_child():  # replaces the lesson's empty prepare_child()
-    """Leave stopping to the parent, and exit with it."""
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, signal.SIG_DFL if signum == getattr(signal, "SIGTERM", None) else signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held since the parent started us
-    parent = multiprocessing.parent_process()
-    with suppress(RuntimeError):  # joining the parent returns when it has exited, however it exited;
-        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()  # at ulimit -u: unwatched
+class CommandHooks(Hooks):
+    """The demos' hooks: signals held around a start, limits named."""
+
+    @contextmanager
+    def starting(self, count, start_method=None):
+        """Start with stop signals held; name the limit a refusal hit."""
+        if start_method in ("spawn", "forkserver"):
+            refuse_unguarded_start(start_method)
+            multiprocessing.resource_tracker.ensure_running()  # before the
+            # hold: starting the tracker unblocks Ctrl-C
+        if start_method == "fork":
+            threads_gone()
+        try:
+            with signals_held():
+                yield
+        except (RuntimeError, OSError) as error:
+            raise start_refused(error, count, start_method) from None
+
+    def child_ready(self):
+        """Leave stopping to the parent, and exit with it."""
+        for signum in STOP_SIGNALS:
+            kill = signum == getattr(signal, "SIGTERM", None)  # ours: default
+            signal.signal(signum, signal.SIG_DFL if kill else signal.SIG_IGN)
+        if hasattr(signal, "pthread_sigmask"):  # held since our start
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        with suppress(RuntimeError):  # at ulimit -u: the job runs unwatched
+            threading.Thread(target=exit_with_parent, daemon=True).start()
+
+
+def exit_with_parent():
+    """Wait for the parent to end, however it ends, then end too."""
+    multiprocessing.parent_process().join()
+    os._exit(1)
+
+
+install_hooks(CommandHooks())  # the one place: at every import of this file
+
+
+def refuse_unguarded_start(start_method):
+    """Stop a start from a file's top level, which each child would rerun."""
+    unguarded = unguarded_main_line()
+    if unguarded:
+        raise SystemExit(f"{unguarded} starts processes outside `if __name__"
+                         f" == \"__main__\":`; under {start_method} each"
+                         " child imports that file again: put the code that"
+                         " starts them under that line")
+
+
+def start_refused(error, count, start_method):
+    """The one-line error for a refused start, or the error as it was."""
+    if start_method == "forkserver" and ("AF_UNIX path" in str(error) or
+                                         "temporary directory" in str(error)):
+        return DemoError("the fork server needs a short, writable folder in"
+                         " TMPDIR for its socket")
+    limit = limit_reached(error)
+    if limit is None:
+        return error
+    return DemoError(f"cannot start {count} workers: {limit} reached;"
+                     " try fewer")
+
 
 def unguarded_main_line():
-    """'file.py, line N' if this start comes from __main__'s own top-level code outside its
-    `if __name__ == "__main__":` block, else None (a notebook, the prompt, python -: no file)."""
+    """'file.py, line N,' for a start from __main__'s top-level code outside
+    its `if __name__ == "__main__":` block; else None (no file to blame)."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
-    frame = sys._getframe()  # up to __main__'s top level, compiled from its file (at 3.13's >>> it is not)
-    while frame is not None and not (frame.f_code.co_name == "<module>" and frame.f_code.co_filename == path):
-        frame = frame.f_back
-    if frame is None or frame.f_globals is not vars(main) or not os.path.isfile(path or ""):
+    frame = sys._getframe()  # up to __main__'s top level, from its own file
+    while frame is not None and not (frame.f_code.co_name == "<module>" and
+                                     frame.f_code.co_filename == path):
+        frame = frame.f_back  # (at 3.13's >>> prompt, from none)
+    if frame is None or frame.f_globals is not vars(main):
         return None
-    if any(first <= frame.f_lineno <= last for first, last in main_guards(path)):
+    if not os.path.isfile(path or ""):
+        return None
+    guarded = main_guards(path)
+    if any(first <= frame.f_lineno <= last for first, last in guarded):
         return None
     return f"{os.path.basename(path)}, line {frame.f_lineno},"
 
+
+GUARDS = ("__name__ == '__main__'", "'__main__' == __name__")
+
+
 @lru_cache(maxsize=None)
 def main_guards(path):
-    """The first and last lines of each `if __name__ == "__main__":` block in a file."""
+    """The first and last lines of each main guard in a file."""
     with open(path, encoding="utf-8") as source:
-        return [(node.lineno, node.end_lineno) for node in ast.walk(ast.parse(source.read()))
-            if isinstance(node, ast.If) and ast.unparse(node.test) in ("__name__ == '__main__'", "'__main__' == __name__")]
+        tree = ast.parse(source.read())
+    return [(node.lineno, node.end_lineno) for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) in GUARDS]
+
 
 def threads_gone(most=0.5):
-    """Let joined threads leave the OS before a fork (join() returns a moment before; 3.12+ warns)."""
-    deadline = time.monotonic() + most
-    try:
-        while len(os.listdir("/proc/self/task")) > threading.active_count() and time.monotonic() < deadline:
+    """Let joined threads leave the OS before a fork (3.12+ warns)."""
+    deadline = time.monotonic() + most  # join() returns a moment before
+    with suppress(OSError):
+        while (len(os.listdir("/proc/self/task")) > threading.active_count()
+               and time.monotonic() < deadline):
             time.sleep(0.0005)
-    except OSError:
-        pass
+
 
 @contextmanager
 def signals_held():
-    """Hold the stop signals back for a moment, then deliver them (POSIX; elsewhere nothing)."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """Hold the stop signals back for a moment, then deliver them (POSIX)."""
+    if (not hasattr(signal, "pthread_sigmask") or
+            threading.current_thread() is not threading.main_thread()):
         yield
         return
     before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
@@ -348,194 +551,242 @@ def signals_held():
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
+
+LIMITS = {errno.EMFILE: "ulimit -n (open files)",
+          errno.ENFILE: "ulimit -n (open files)", errno.ENOMEM: "the memory"}
+
+
 def limit_reached(error):
-    """The limit of the machine a failed start or pipe ran into, in words, or None."""
+    """The limit of the machine a failed start ran into, in words, or None."""
     code = getattr(error, "errno", None)
     if code == errno.EAGAIN or "new thread" in str(error):
         return "ulimit -u (processes)"
-    return {errno.EMFILE: "ulimit -n (open files)", errno.ENFILE: "ulimit -n (open files)", errno.ENOMEM: "the memory"}.get(code)
+    return LIMITS.get(code)
+
 
 def run_command(main):
-    """Run main() and end as command-line programs do: one line on stderr, the conventional status."""
+    """Run main() and end as commands do: one line on stderr, a status."""
     prog = os.path.basename(sys.argv[0])
-    for fd in (0, 2):  # closed by the shell (`2>&-`)? The null device there: no pipe of ours lands on it
-        try:
+    for fd in (0, 2):  # closed by the shell (`2>&-`)? The null device there:
+        try:  # no pipe of ours may land on it
             os.fstat(fd)
         except OSError:
-            os.open(os.devnull, os.O_RDWR)  # takes the lowest free descriptor: this one
+            os.open(os.devnull, os.O_RDWR)  # takes the lowest free: this one
     if sys.stdout is None:  # `>&-`: Python starts with no stdout at all
         print_error(f"{prog}: stdout is closed: nowhere to show the demo")
         sys.exit(1)
     try:
         os.getcwd()  # a spawned child starts in it
     except OSError:
-        print_error(f"{prog}: the current folder was deleted: cd to another and run again")
+        print_error(f"{prog}: the current folder was deleted: cd to another"
+                    " and run again")
         sys.exit(1)
     for signum in STOP_SIGNALS:
-        if not ignored_on_entry(signum):  # nohup's ignored SIGHUP stays ignored
+        if not ignored_on_entry(signum):  # nohup's ignored SIGHUP stays so
             signal.signal(signum, stop_once)
     try:
         main()
     except KeyboardInterrupt as stop_signal:
         signum = getattr(stop_signal, "signum", signal.SIGINT)
-        end(128 + signum, "Interrupted" if signum == signal.SIGINT else signal.strsignal(signum))
-    except BrokenPipeError:  # e.g. `python demo_stopwatch.py | head -1`: quietly, as the docs advise
+        end(128 + signum, "Interrupted" if signum == signal.SIGINT
+            else signal.strsignal(signum))
+    except BrokenPipeError:  # `| head -1`: quietly, as the docs advise
         end(1, None)
-    except (DemoError, ChildProcessError) as error:  # a worker's exit code -9 is its signal, named: SIGKILL
-        end(1, f"{prog}: " + re.sub(r"exit code -(\d+)", lambda code: f"killed by {signal.Signals(int(code[1])).name}", str(error)))
+    except (DemoError, ChildProcessError) as error:
+        end(1, f"{prog}: {signal_named(str(error))}")
     except OSError as error:
-        if os.name == "nt" and error.errno == errno.EINVAL:  # Windows' closed pipe
+        if os.name == "nt" and error.errno == errno.EINVAL:  # a closed pipe
             end(1, None)
         if error.errno not in OUTPUT_FAULTS:
             raise
         end(1, f"{prog}: cannot write the output: {error.strerror or error}")
 
+
+def signal_named(text):
+    """'exit code -9' as 'killed by SIGKILL': a worker's end, in words."""
+    return re.sub(r"exit code -(\d+)", lambda code: "killed by"
+                  f" {signal.Signals(int(code[1])).name}", text)
+
+
 def ignored_on_entry(signum):
-    """SIG_IGN, as Linux tells it (PyPy's getsignal says SIG_DFL), or as Python does elsewhere."""
+    """SIG_IGN, as Linux tells it (PyPy's getsignal says SIG_DFL)."""
     try:
-        with open("/proc/self/status") as status:
-            return bool(int(re.search(r"^SigIgn:\s*(\w+)", status.read(), re.M)[1], 16) >> (signum - 1) & 1)
+        with open("/proc/self/status", encoding="ascii") as status:
+            mask = re.search(r"^SigIgn:\s*(\w+)", status.read(), re.M)[1]
+        return bool(int(mask, 16) >> (signum - 1) & 1)
     except (OSError, TypeError):
         return signal.getsignal(signum) is signal.SIG_IGN
 
-OUTPUT_FAULTS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}  # full, read-only
 
-stopping = threading.Event()  # set by the first stop: the demo is on its way out
+# A full disk, a read-only output, and their kin:
+OUTPUT_FAULTS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG,
+                 getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+stopping = threading.Event()  # set by the first stop: on the way out
+
 
 def stop_once(signum, frame):
-    """The first stop signal stops the demo; later ones do nothing, so the clean-up runs on (not
-    SIG_IGN: Python would report one already pending as 'ignored due to race condition')."""
+    """The first stop signal stops the demo; later ones do nothing, so that
+    the clean-up runs on (not SIG_IGN: Python would report one already
+    pending as 'ignored due to race condition')."""
     if not stopping.is_set():
         stopping.set()
-        raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
+        raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(
+            signum)
+
 
 def end(status, message):
-    """Exit with status after one line on stderr; nothing more may fail on the way out."""
+    """Exit with status after one line on stderr; nothing more may fail."""
     stopping.set()
-    if hasattr(signal, "pthread_sigmask"):  # held for good: once Python's handlers are gone, one would kill
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    if hasattr(signal, "pthread_sigmask"):  # held for good: once Python's
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # handlers go
     stdout_to_null()  # so that the final flush at exit has nowhere to fail
     if message:
         print_error(message)
-    if threading.active_count() > 1:  # a thread stuck writing to a reader that stopped reading
-        os._exit(status)  # Python's exit would wait for it, and so for the reader
+    if threading.active_count() > 1:  # one stuck writing to a stalled reader
+        os._exit(status)  # Python's exit would wait for it, and so for that
     sys.exit(status)
 
+
 def print_error(message):
-    """One line on stderr, if there is a stderr; a closed one must not change the exit status."""
+    """One line on stderr, if there is one: a closed one changes nothing."""
     try:
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
     except (AttributeError, OSError, ValueError):
         pass
 
-# -- Parsing a command line -------------------------------------------------------------
+
+# -- Parsing a command line -------------------------------------------------
+
 
 class Parser(argparse.ArgumentParser):
-    """Help within 79 columns, errors in one line on stderr, options spelled in full (no --start-meth)."""
+    """Help within 79 columns, errors in one line, options in full."""
 
     def __init__(self, **kwargs):
         width = min(79, shutil.get_terminal_size().columns - 1)
-        kwargs["formatter_class"] = lambda prog: argparse.RawDescriptionHelpFormatter(prog, width=width)
+        kwargs["formatter_class"] = partial(
+            argparse.RawDescriptionHelpFormatter, width=width)
         super().__init__(allow_abbrev=False, **kwargs)
 
-    def _print_message(self, message, file=None):  # --help into a full disk: one line, exit 1 (argparse: silence)
+    def _print_message(self, message, file=None):
+        """--help into a full disk: one line and exit 1, not silence."""
         try:
             (file or sys.stderr).write(message)
             (file or sys.stderr).flush()
         except OSError as error:
             stdout_to_null()
-            if not isinstance(error, BrokenPipeError):  # `--help | head -1` ends quietly
-                print_error(f"{self.prog}: cannot write the help: {error.strerror or error}")
+            if not isinstance(error, BrokenPipeError):  # `| head -1`: quiet
+                print_error(f"{self.prog}: cannot write the help:"
+                            f" {error.strerror or error}")
             sys.exit(1)
 
-    def error(self, message):  # within 79 columns: "argument " and "error: " left out, choices listed plainly
-        choice = re.match(r"(.*): invalid choice: (.*?) \(choose from (.*)\)$", message)
-        if choice:
-            *others, last = (option.strip(" '") for option in choice[3].split(","))
-            message = f"{choice[1]}: {choice[2]} is not {', '.join(others)} or {last}"
+    def error(self, message):
+        """One line within 79 columns: the value, and what it should be."""
+        choice = re.match(r"(.*): invalid choice: (.*?) \(choose from (.*)\)$",
+                          message)
+        if choice:  # choices listed plainly
+            *others, last = (option.strip(" '")
+                             for option in choice[3].split(","))
+            message = (f"{choice[1]}: {choice[2]} is not {', '.join(others)}"
+                       f" or {last}")
         line = f"{self.prog}: {re.sub(r'^argument ', '', message)}"
-        print_error(line if len(line) <= 79 else re.sub(r"'([^']{4})[^']+'", r"'\1...'", line))  # a long value cut
+        if len(line) > 79:  # a long value cut
+            line = re.sub(r"'([^']{4})[^']+'", r"'\1...'", line)
+        print_error(line)
         sys.exit(2)
 
-NUMBER = {int: re.compile(r"\d+"), float: re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")}
+
+NUMBER = {int: re.compile(r"\d+"),
+          float: re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")}
+
 
 def positive_number(kind, most=None):
-    """The argparse type of an int or float above 0, at most `most`, as a person writes it (no 'nan')."""
+    """An argparse type: a number above 0 (and at most `most`), as a person
+    writes it (no 'nan', no '4_0')."""
     def convert(text):
         value = kind(text) if NUMBER[kind].fullmatch(text.strip()) else None
         if value is None or not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a positive {'whole number' if kind is int else 'number'}")
+            what = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a positive"
+                                             f" {what}")
         if most is not None and value > most:
             raise argparse.ArgumentTypeError(f"at most {most:g}, not {text!r}")
         return value
     return convert
 
-START_METHODS = """start methods: fork copies this process (Linux before 3.14); spawn starts a
-  fresh Python (macOS, Windows); forkserver forks a clean server (Linux 3.14+)."""
+
+START_METHODS = """\
+start methods: fork copies this process (Linux before 3.14); spawn starts a
+  fresh Python (macOS, Windows); forkserver forks a clean server (Linux 3.14+).
+"""
+
+
 def add_start_method(parser, note=""):
     """The --start-method option, offering what this platform has."""
-    parser.add_argument("--start-method", choices=multiprocessing.get_all_start_methods(),
-                        help=f"how processes start (default here: {start_method_used()}){note}")
+    parser.add_argument("--start-method",
+                        choices=multiprocessing.get_all_start_methods(),
+                        help="how processes start (default here:"
+                        f" {start_method_used()}){note}")
+
 
 def open_file_limit(workers):
-    """None if `workers` children fit the open-file limit, else (the most that fit, the limit). Each
-    holds three in the parent: its outcome's pipe, its sentinel, the pipe that tells it we live."""
+    """None if `workers` children fit ulimit -n, else (how many fit, the
+    limit): each holds three in the parent (its pipe, its sentinel, and the
+    pipe that tells it we live)."""
     try:
-        import resource  # POSIX only: elsewhere there is no such limit to check
+        import resource  # POSIX only: elsewhere no such limit to check
     except ImportError:
         return None
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return None
-    open_now = len(os.listdir("/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"))
-    spare = soft - open_now - 16  # 16: helper processes, pipes half made, the timeline's own
+    fds = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    spare = soft - len(os.listdir(fds)) - 16  # 16: helpers, pipes half made
     fit = max(0, spare // 3)
     return None if workers <= fit else (fit, soft)
 
-def cpus_allowed():  # replaces the lesson's: PyPy 3.9 has no os.sched_getaffinity, Linux has the list
-    """The numbers of the CPUs this process may use, or None where that cannot be known."""
+
+# -- What every timing depends on -------------------------------------------
+
+
+def describe_python(start_method=None):
+    """The facts a timing depends on: 'Python 3.11.7, GIL enabled, ...'."""
+    python = f"Python {sys.version.split()[0]}"
+    implementation = sys.implementation
+    if implementation.name != "cpython":  # 'PyPy 7.3.11 (Python 3.9.16)'
+        name = {"pypy": "PyPy", "graalpy": "GraalPy"}.get(
+            implementation.name, implementation.name)
+        version = ".".join(map(str, implementation.version[:3]))
+        python = f"{name} {version} ({python})"
+    gil = "GIL enabled" if gil_enabled() else "GIL disabled"
+    cpus = available_cpus()
+    return (f"{python}, {gil}, {cpus} CPU{'s' * (cpus != 1)}, start method"
+            f" {start_method_used(start_method)}")
+
+
+def available_cpus():
+    """CPUs this process may use: fewer than the machine's under taskset."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    return len(cpus_allowed() or range(os.cpu_count() or 1))
+
+
+def cpus_allowed():
+    """The numbers of the CPUs this process may use, or None if unknown."""
     if hasattr(os, "sched_getaffinity"):
         return os.sched_getaffinity(0)
-    try:
-        with open("/proc/self/status") as status:  # e.g. 'Cpus_allowed_list:\t0-3,6'
-            ranges = re.findall(r"(\d+)(?:-(\d+))?", re.search(r"^Cpus_allowed_list:(.*)", status.read(), re.M)[1])
+    try:  # PyPy 3.9 has no sched_getaffinity: 'Cpus_allowed_list: 0-3,6'
+        with open("/proc/self/status", encoding="ascii") as status:
+            listed = re.search(r"^Cpus_allowed_list:(.*)", status.read(), re.M)
+        ranges = re.findall(r"(\d+)(?:-(\d+))?", listed[1])
     except (OSError, TypeError):
         return None
-    return {cpu for first, last in ranges for cpu in range(int(first), int(last or first) + 1)} or None
+    return {cpu for first, last in ranges
+            for cpu in range(int(first), int(last or first) + 1)} or None
 
-# -- Any terminal: colour for a person at one, ASCII where a symbol cannot be shown -----------
 
-ASCII = {"♥": "<3", "♦": "<>", "☼": "*", "█": "#"}
-
-def glyph(symbol):  # replaces the lesson's glyph()
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-    return symbol if symbol.encode(encoding, "replace").decode(encoding) == symbol else ASCII[symbol]
-
-def paint(text, n):  # replaces the lesson's paint(): colour at a terminal, not into a pipe, nor with NO_COLOR
-    plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
-    old_console = os.name == "nt" and "WT_SESSION" not in os.environ  # shows escape codes as text
-    if plain or old_console or sys.stdout is None or not sys.stdout.isatty():
-        return text
-    return f"\x1b[{31 + (n - 1) % 6}m{text}\x1b[0m"
-
-# -- The demos' own workers ---------------------------------------------------------------
-
-def idle_worker(n, iterations=1):
-    """No work at all: what is left to time is starting and joining."""
-    return n
-
-def busy_worker(n, iterations=1000, steps=20_000):
-    """CPU work: `steps` steps of pure-Python arithmetic, then print the bar. Computing holds the GIL."""
-    line = bar(n)
-    for _ in range(iterations):
-        compute(steps)
-        say(line)
-
-def shape_worker(n, name, symbol, rounds=8, pause=0.3, delay=0.0):
-    """A row one symbol longer each round, due at fixed times: a shape started later keeps its place."""
-    start = time.perf_counter()
-    for row in range(1, rounds + 1):
-        sleep_unless_stopped(start + delay + (row - 1) * pause - time.perf_counter())
-        say(f"{n} {name}:".ljust(16) + paint(glyph(symbol) * row, n))
-
+def start_method_used(start_method=None):
+    """The start method processes will use: the one asked for, or the
+    platform's."""
+    return multiprocessing.get_context(start_method).get_start_method()

@@ -14,57 +14,52 @@ from functools import partial
 
 try:
     import common
-except ModuleNotFoundError:  # python -I, or PYTHONSAFEPATH=1: this file's folder is not searched
-    sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside it: run without -I and PYTHONSAFEPATH")
+except ModuleNotFoundError:  # python -I, or PYTHONSAFEPATH=1
+    sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside"
+             " it: run without -I and PYTHONSAFEPATH")
 
-# 1. The shapes: each is drawn by one worker, told its number, name and symbol.
+# 1. The shapes: each is drawn by one worker, told its number, name, symbol.
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]
+MODES = {way.mode: way for way in common.WAYS}  # --mode threads: Threading
+LONGEST_PAUSE = 3600  # an hour between rows is no demo; far beyond, sleeping
+#                       overflows
 
-MODES = ["direct", "threads", "processes"]
-LONGEST_PAUSE = 3600  # an hour between rows is already no demo; far beyond, sleeping overflows
+
+# 2. Run one job per shape the chosen way.
+def main(argv=None):
+    args = parse_args(argv)
+    run = common.runner_for(MODES[args.mode], args.start_method)
+    run(shape_jobs(args.pause))
 
 
-def runner_for(mode, start_method):
-    """The runner for a mode, with the start method bound for processes."""
-    return {
-        "direct": common.run_directly,
-        "threads": common.run_in_threads,
-        "processes": partial(common.run_in_processes, start_method=start_method),
-    }[mode]
+# 3. Shape n starts (n - 1) thirds of a pause after shape 1, so each round
+#    prints 1, 2, 3 in order while the rounds overlap in time.
+def shape_jobs(pause):
+    return [partial(common.shape_worker, n, name, symbol, pause=pause,
+                    delay=(n - 1) * pause / 3)
+            for n, name, symbol in SHAPES]
 
 
 def parse_args(argv=None):
-    parser = common.Parser(prog="demo_visualize.py", description=__doc__, epilog=common.START_METHODS)
-    parser.add_argument("--mode", choices=MODES, default="threads", help="how to run the shapes (default: threads)")
-    parser.add_argument(
-        "--pause",
-        type=common.positive_number(float, LONGEST_PAUSE),
-        default=0.3,
-        help=f"seconds between rows, at most {LONGEST_PAUSE} (default: 0.3)",
-    )
+    parser = common.Parser(prog="demo_visualize.py", description=__doc__,
+                           epilog=common.START_METHODS)
+    parser.add_argument("--mode", choices=MODES, default="threads",
+                        help="how to run the shapes (default: threads)")
+    parser.add_argument("--pause", default=0.3,
+                        type=common.positive_number(float, LONGEST_PAUSE),
+                        help=f"seconds between rows, at most {LONGEST_PAUSE}"
+                        " (default: 0.3)")
     common.add_start_method(parser, note=", with --mode processes")
     args = parser.parse_args(argv)
-    if args.start_method and args.mode != "processes":
-        parser.error(f"argument --start-method: --mode {args.mode} starts no processes")
-    too_many = common.open_file_limit(len(SHAPES)) if args.mode == "processes" else None
-    if too_many:  # refused before any shape starts
-        parser.error(f"--mode processes: 3 workers do not fit ulimit -n {too_many[1]}")
+    starts = MODES[args.mode].starts
+    if args.start_method and starts != "process":
+        parser.error(f"argument --start-method: --mode {args.mode} starts no"
+                     " processes")
+    too_many = common.open_file_limit(len(SHAPES))
+    if starts == "process" and too_many:  # refused before any shape starts
+        parser.error(f"--mode {args.mode}: {len(SHAPES)} workers do not fit"
+                     f" ulimit -n {too_many[1]}")
     return args
-
-
-# 2. One job per shape. Shape n starts (n - 1) thirds of a pause after shape 1, so each
-#    round prints 1, 2, 3 in order while the rounds overlap in time.
-def shape_jobs(pause):
-    return [
-        partial(common.shape_worker, n, name, symbol, pause=pause, delay=(n - 1) * pause / 3)
-        for n, name, symbol in SHAPES
-    ]
-
-
-# 3. Run the same jobs the chosen way.
-def main(argv=None):
-    args = parse_args(argv)
-    runner_for(args.mode, args.start_method)(shape_jobs(args.pause))
 
 
 if __name__ == "__main__":

@@ -49,11 +49,16 @@ def bars_to_devnull():
         os.close(saved)
 
 
+def watched_ways(jobs, method=None):
+    """One phase of each way in the table, as the stopwatch runs them."""
+    return [demo_stopwatch.watched(way, common.runner_for(way, method), jobs) for way in common.WAYS]
+
+
 def speedups(work, workers, iterations, method=None):
     """One run of each mode on the same jobs: (direct seconds, threads' speedup, processes' speedup,
     the most CPUs other programs kept busy in one of the three)."""
     jobs = demo_stopwatch.make_jobs(work, workers, iterations)
-    phases = [demo_stopwatch.watched(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
+    phases = watched_ways(jobs, method)
     direct, threads, processes = (phase.timing.seconds for phase in phases)
     return direct, direct / threads, direct / processes, max(phase.other or 0.0 for phase in phases)
 
@@ -77,7 +82,7 @@ def cpu_profile(repeats, method=None):
     samples = []
     with bars_to_devnull():
         for _ in range(repeats):
-            phases = [demo_stopwatch.watched(name, runner, jobs) for name, runner in demo_stopwatch.ways(method)]
+            phases = watched_ways(jobs, method)
             runs = [phase.timing for phase in phases]
             direct, threads, processes = (run.seconds for run in runs)
             samples.append([direct / threads, direct / processes] + [common.cpus_busy(run) for run in runs])
@@ -113,10 +118,11 @@ def machinery_costs(repeats):
             time.sleep(0.0001)
         per_sleep = (time.perf_counter() - start) / 1000
         jobs = demo_stopwatch.make_jobs("sleep", 4, 200)
-        extra = {name: [] for name, _ in demo_stopwatch.ways(None)}
+        extra = {way.name: [] for way in common.WAYS}
         for _ in range(repeats):
-            for name, runner in demo_stopwatch.ways(None):
-                run = common.time_jobs(name, runner, jobs)
+            for way in common.WAYS:
+                name = way.name
+                run = common.time_jobs(name, common.runner_for(way), jobs)
                 busy = max(span.end for span in run.spans) - min(span.start for span in run.spans)
                 extra[name].append(run.seconds - busy if name != "Directly" else 0.0)
     return per_line, per_sleep, {name: statistics.median(values) for name, values in extra.items()}

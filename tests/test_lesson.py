@@ -246,46 +246,7 @@ def test_at_the_prompt_a_spawned_worker_must_come_from_a_module(tmp_path):
     ]
 
 
-# -- The lesson part: small, plain, and enough on its own -----------------------------------------
-
-LESSON_TREE = ast.parse(LESSON_PART)
-DEFINED = {node.name for node in LESSON_TREE.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-
-
-def body_of(name):
-    return next(node for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef) and node.name == name)
-
-
-def calls_in(function):
-    """Each call in a function's body as text: 'threading.Thread(...)', 'thread.start()', 'starting(...)'."""
-    return [ast.unparse(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)]
-
-
-@pytest.mark.skipif(sys.version_info < (3, 9), reason="ast.unparse")
-@pytest.mark.parametrize(
-    "runner, create",
-    [("run_in_threads", "threading.Thread"), ("run_in_processes", "context.Process")],
-)
-def test_a_runner_creates_starts_and_joins_its_workers_in_plain_view(runner, create):
-    function = body_of(runner)
-    calls = calls_in(function)
-    assert create in calls, f"{runner} must create its workers itself"
-    assert any(call.endswith(".start") for call in calls) and any(call.endswith(".join") for call in calls)
-    functions = {node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)}  # not exceptions
-    used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)} & functions
-    assert len(used - {runner}) <= 3, f"{runner} sends a reader to {sorted(used)}"
-
-
-def test_the_lesson_part_is_small_and_imports_what_a_learner_expects():
-    assert LESSON_PART.count("\n") <= 250 and COMMON.count("\n") <= 550
-    imported = set()
-    for node in ast.walk(LESSON_TREE):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add(node.module)
-    assert imported <= {"multiprocessing", "multiprocessing.connection", "os", "sys", "threading", "time", "collections", "contextlib"}
-
+# -- The lesson part alone stops its workers -------------------------------------------------
 
 STOPPABLE = """
 import os, sys

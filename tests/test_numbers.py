@@ -55,9 +55,15 @@ def test_cpus_busy_is_cpu_seconds_over_wall_seconds():
 # -- The result lines, from known timings ------------------------------------------------
 
 
-def fake_run(name, seconds, cpu=0.0, other=None, held=0.0, stopped=0.0):
-    """A phase as demo_stopwatch.watched returns it: its timing, and what disturbed it."""
-    return demo_stopwatch.Phase(common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, cpu)]), other, held, stopped)
+WAY = {way.name: way for way in common.WAYS}
+
+
+def fake_run(name, seconds, cpu=0.0, other=None, held=0.0, stopped=0.0, cpus=None):
+    """A phase as demo_stopwatch.watched returns it: its timing, judged on what disturbed it."""
+    timing = common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, cpu)])
+    seen = demo_stopwatch.Seen(other, held, stopped)
+    marks = demo_stopwatch.judged(WAY[name], timing, seen, cpus or common.available_cpus())
+    return demo_stopwatch.Phase(WAY[name], timing, marks)
 
 
 def test_result_lines_say_faster_slower_and_cpus_busy(monkeypatch):
@@ -133,15 +139,15 @@ def test_no_work_prints_no_ratio_to_running_directly():
 )
 def test_a_phase_is_marked_when_other_programs_took_cpus_it_needed(other, busy, cpus, marked, monkeypatch):
     monkeypatch.setattr(common, "available_cpus", lambda: cpus)
-    phase = fake_run("Directly", 1.0, busy, other=other)
-    assert bool(demo_stopwatch.disturbances(phase, cpus)) is marked
+    phase = fake_run("Directly", 1.0, busy, other=other, cpus=cpus)
+    assert bool(phase.marks) is marked
     assert demo_stopwatch.result_lines([phase])[0].endswith(" *") is marked
 
 
 def test_a_share_of_a_short_phase_within_the_ticks_rounding_is_not_marked():
     """/proc counts 10 ms ticks in each process: 0.2 of a CPU over 0.2 s is 4 ticks, within their noise."""
-    assert demo_stopwatch.disturbances(fake_run("Directly", 0.2, 0.16, other=0.2), 1) == []
-    assert demo_stopwatch.disturbances(fake_run("Directly", 1.0, 0.8, other=0.2), 1) == [("other", 0.2)]
+    assert fake_run("Directly", 0.2, 0.16, other=0.2, cpus=1).marks == []
+    assert fake_run("Directly", 1.0, 0.8, other=0.2, cpus=1).marks == [("other", 0.2)]
 
 
 def test_each_kind_of_disturbance_gets_one_note_naming_the_worst(monkeypatch):
@@ -288,17 +294,16 @@ time.sleep(0.3)  # past its own start (stopped during it, a 3.13t hog got no CPU
 os.kill(hog, signal.SIGSTOP)
 
 def hogged(runner):
-    def run(jobs):
+    def run(jobs, **how):
         os.kill(hog, signal.SIGCONT)
         try:
-            return runner(jobs)
+            return runner(jobs, **how)
         finally:
             os.kill(hog, signal.SIGSTOP)
 
     return run
 
-ways = demo_stopwatch.ways
-demo_stopwatch.ways = lambda method: [(name, hogged(run) if name == sys.argv[1] else run) for name, run in ways(method)]
+common.WAYS[:] = [way._replace(runner=hogged(way.runner)) if way.name == sys.argv[1] else way for way in common.WAYS]
 try:
     common.run_command(lambda: demo_stopwatch.main(sys.argv[2:]))
 finally:

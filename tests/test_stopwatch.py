@@ -159,9 +159,12 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
 
     monkeypatch.setattr(common, "available_cpus", lambda: 999)
     monkeypatch.setattr(common.sys, "implementation", SimpleNamespace(name="pypy", version=(7, 3, 11)))
+    ways = {way.name: way for way in common.WAYS}
+
     def phase(seconds, name="Multiprocessing"):  # every CPU busy, and every disturbance at its worst
         timing = common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, 999 * seconds)])
-        return demo_stopwatch.Phase(timing, 998.9, 9999.9, 9999.9)
+        marks = [("other", 998.9), ("held", 9999.9), ("stopped", 9999.9)]
+        return demo_stopwatch.Phase(ways[name], timing, marks)
 
     slow, fast, timing = phase(999.999), phase(1.001), phase(999.999).timing
     direct = phase(999.999, "Directly")
@@ -171,7 +174,8 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
         *demo_stopwatch.result_lines([direct, slow, fast]),
         *demo_stopwatch.result_lines([direct, slow, fast], workers=1),
         *demo_stopwatch.disturbance_notes([slow], 999, repeat=100),
-        demo_stopwatch.start_cost_line([[], [phase(0.009999)] * 5, [phase(0.999999)] * 5], 1, "forkserver"),
+        *demo_stopwatch.start_cost_lines([[phase(0.001, "Directly")], [phase(0.009999, "Threading")] * 5,
+                                          [phase(0.999999)] * 5], 1, "forkserver"),
         demo_stopwatch.coarse_sleep_note(sleepy),
         common.describe_python("forkserver"),
         *common.timeline([timing], line_width=79),

@@ -1,0 +1,167 @@
+"""The code is the lesson: every name bound once, the ways listed once, the calls a learner looks
+for in plain view, and source a classroom can read at 79 columns."""
+
+import ast
+import re
+import sys
+
+import pytest
+from conftest import ROOT
+
+import common
+import demo_stopwatch
+
+SCRIPTS = ["common.py", "demo_stopwatch.py", "demo_visualize.py"]
+SOURCE = {name: (ROOT / name).read_text(encoding="utf-8") for name in SCRIPTS}
+TREE = {name: ast.parse(text) for name, text in SOURCE.items()}
+LESSON_PART = SOURCE["common.py"][: SOURCE["common.py"].index("\n# == Plumbing")] + "\n"
+LESSON_TREE = ast.parse(LESSON_PART)
+
+
+def bound_at_module_level(tree):
+    """Each name a module's own top-level statements bind, once per binding, in order."""
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return names
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_no_module_level_name_is_bound_twice(script):
+    names = [name for name in bound_at_module_level(TREE[script]) if name != "multiprocessing"]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    assert twice == [], f"bound twice in {script}: {twice}"
+
+
+def test_a_name_is_rebound_at_run_time_only_where_the_hooks_are_installed():
+    """`global` rebinds a module's name: only install_hooks may, and the plumbing calls it once."""
+    rebinding = {
+        (script, function.name)
+        for script, tree in TREE.items()
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef)
+        and any(isinstance(node, ast.Global) for node in ast.walk(function))
+    }
+    assert rebinding == {("common.py", "install_hooks")}
+    calls = [node for node in ast.walk(TREE["common.py"]) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name) and node.func.id == "install_hooks"]
+    assert len(calls) == 1 and calls[0].lineno > LESSON_PART.count("\n"), "installed once, by the plumbing"
+    assert type(common.hooks).__name__ == "CommandHooks" and isinstance(common.hooks, common.Hooks)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_no_source_line_is_wider_than_79_columns(script):
+    wide = [(n, len(line)) for n, line in enumerate(SOURCE[script].splitlines(), 1) if len(line) > 79]
+    assert wide == [], f"{script}: lines (number, width) over 79 columns: {wide}"
+
+
+# -- The lesson in plain view ---------------------------------------------------------------
+
+
+def lesson_function(name):
+    return next(node for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef) and node.name == name)
+
+
+def calls_in(function):
+    """Each call in a function's body as text: 'threading.Thread', 'thread.start', 'hooks.starting'."""
+    return [ast.unparse(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)]
+
+
+CREATES = {"thread": "threading.Thread", "process": "context.Process"}
+STARTING_WAYS = [way for way in common.WAYS if way.starts in CREATES]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 9), reason="ast.unparse")
+@pytest.mark.parametrize("way", STARTING_WAYS, ids=[way.name for way in STARTING_WAYS])
+def test_a_runner_creates_starts_and_joins_its_workers_in_plain_view(way):
+    function = lesson_function(way.runner.__name__)
+    calls = calls_in(function)
+    assert CREATES[way.starts] in calls, f"{function.name} must create its workers itself"
+    assert any(call.endswith(".start") for call in calls) and any(call.endswith(".join") for call in calls)
+    functions = {node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)}  # not exceptions
+    used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)} & functions
+    assert len(used - {function.name}) <= 3, f"{function.name} sends a reader to {sorted(used)}"
+
+
+@pytest.mark.parametrize("way", STARTING_WAYS, ids=[way.name for way in STARTING_WAYS])
+def test_a_workers_target_reaches_the_job_in_two_hops(way):
+    """target= names a function that calls outcome(job), which calls the job: two hops."""
+    function = lesson_function(way.runner.__name__)
+    [target] = {ast.unparse(keyword.value) for node in ast.walk(function) if isinstance(node, ast.Call)
+                for keyword in node.keywords if keyword.arg == "target"}
+    assert "outcome" in calls_in(lesson_function(target)), f"{target} does not call outcome(job)"
+    assert "job" in calls_in(lesson_function("outcome"))
+
+
+def test_every_worker_the_demos_and_readme_use_is_in_the_lesson_part():
+    defined = {node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)}
+    used = {job.__name__ for job in demo_stopwatch.WORK.values()} | {"shape_worker"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    used |= set(re.findall(r"\b(\w+_worker)\b", readme))
+    assert used <= defined, sorted(used - defined)
+    runners = {way.runner.__name__ for way in common.WAYS}
+    assert runners <= defined and {"timeline", "time_jobs", "cpus_busy"} <= defined
+
+
+def test_the_lesson_part_imports_only_the_standard_library_a_learner_expects():
+    imported = set()
+    for node in ast.walk(LESSON_TREE):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module)
+    expected = {"multiprocessing", "multiprocessing.connection", "os", "sys", "threading", "time", "collections",
+                "contextlib", "functools"}
+    assert imported <= expected, sorted(imported - expected)
+
+
+# -- One table of ways, which the demos read -------------------------------------------------
+
+DEMOS = ["demo_stopwatch.py", "demo_visualize.py"]
+WAY_WORDS = {way.name for way in common.WAYS} | {way.mode for way in common.WAYS}
+
+
+@pytest.mark.parametrize("demo", DEMOS)
+def test_a_demo_names_no_runner_and_lists_no_ways(demo):
+    names = {node.id for node in ast.walk(TREE[demo]) if isinstance(node, ast.Name)}
+    names |= {node.attr for node in ast.walk(TREE[demo]) if isinstance(node, ast.Attribute)}
+    runners = {way.runner.__name__ for way in common.WAYS}
+    assert not (names & runners) and not [name for name in names if name.startswith("run_in_")]
+    for node in ast.walk(TREE[demo]):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            items = node.keys if isinstance(node, ast.Dict) else node.elts
+            words = [item.value for item in items if isinstance(item, ast.Constant) and item.value in WAY_WORDS]
+            assert len(words) < 2, f"{demo}, line {node.lineno}, lists ways: {words}"
+
+
+def test_the_table_is_the_only_list_of_ways_in_common():
+    lists = []
+    for node in ast.walk(TREE["common.py"]):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            items = node.keys if isinstance(node, ast.Dict) else node.elts
+            named = [item for item in items if isinstance(item, ast.Constant) and item.value in WAY_WORDS]
+            if len(named) >= 2 or [item for item in items if isinstance(item, ast.Call)
+                                   and ast.unparse(item.func) == "Way"]:
+                lists.append(node.lineno)
+    assert len(lists) == 1, f"ways listed at lines {lists} of common.py"
+
+
+# -- The stopwatch reads top to bottom as the lesson -------------------------------------------
+
+
+def test_the_stopwatch_opens_with_main_and_keeps_its_instrument_below_a_banner():
+    text = SOURCE["demo_stopwatch.py"]
+    lines = text.splitlines()
+    banner = next(n for n, line in enumerate(lines, 1) if line.startswith("# =="))
+    assert banner - 1 <= 200, f"{banner - 1} lines above the banner"
+    main = next(node for node in TREE["demo_stopwatch.py"].body if getattr(node, "name", None) == "main")
+    machinery = [n for n, line in enumerate(lines, 1)
+                 if re.search(r"/proc|fcntl|\bsignal\.|import signal|termios", line)]
+    assert main.lineno < min(machinery) and min(machinery) > banner, machinery[:3]
+    assert len(SOURCE["demo_visualize.py"].splitlines()) <= 80, "demo_visualize.py stays short"
