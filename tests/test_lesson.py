@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, fenced_blocks, scratch, run_script, script_env
-from test_stopwatch import PYTHON, RESULT
+from test_stopwatch import HERE, PYTHON, RESULT
 from test_robustness import assert_group_ends, finish
 from test_timeline import run_on_terminal
 
@@ -56,13 +56,13 @@ def test_the_report_stays_on_the_last_screen(columns, rows, workers, iterations)
     flat = shown.replace("\n", "")
     for line in lines[report_at : report_at + 4]:
         assert line in flat, f"scrolled away: {line!r}"
-    assert sum(1 for line in lines[report_at:] if RESULT.match(line)) == 3
+    assert sum(1 for line in lines[report_at:] if RESULT.match(line)) == len(HERE)
 
 
 def test_into_a_file_the_timeline_is_79_columns_and_16_rows_a_run():
     result = run_script("demo_stopwatch.py", "--workers", 40, "--iterations", 2, "--work", "none")
     chart = result.stdout.split("\n\n")[-1].splitlines()
-    assert max(map(len, chart[1:])) <= 79 and len(chart) == 1 + 3 * 14  # 40 workers: 14 groups of 3
+    assert max(map(len, chart[1:])) <= 79 and len(chart) == 1 + len(HERE) * 14  # 40 workers: 14 groups of 3
 
 
 # -- Timed from the caller ----------------------------------------------------------------

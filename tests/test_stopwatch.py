@@ -9,9 +9,14 @@ from types import SimpleNamespace
 import pytest
 from conftest import ROOT, run_script, script_env
 
+import common
+
+NAMES = [way.name for way in common.WAYS]  # every way the table has, in its order
+HERE = list(NAMES)  # the ways a run on this Python shows
+
 BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
 RESULT = re.compile(
-    r"^Execute (Directly|Threading|Multiprocessing): +(?P<seconds>\d+\.\d{3}) sec   "
+    rf"^Execute ({'|'.join(NAMES)}): +(?P<seconds>\d+\.\d{{3}}) sec   "
     r"(?P<middle>\d+\.\dx (?:faster|slower)|about the same|\d+\.\d{3} ms a worker|)"
     r"(?: +(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy)?(?P<mark> +\*)?$"  # no work: no CPUs busy
 )
@@ -66,10 +71,10 @@ def test_every_line_has_its_format_and_counts_are_exact(work):
     result = run_script("demo_stopwatch.py", "--workers", 3, "--iterations", 25, "--work", work)
     assert result.returncode == 0 and result.stderr == ""
     bar_phases, results = phases(result.stdout)
-    assert len(bar_phases) == 3
+    assert len(bar_phases) == len(HERE)
     for bars in bar_phases:
         assert Counter(map(worker_of, bars)) == {1: 25, 2: 25, 3: 25}
-    assert [RESULT.match(line).group(1) for line in results] == ["Directly", "Threading", "Multiprocessing"]
+    assert [RESULT.match(line).group(1) for line in results] == HERE
     assert_words_match_numbers(results)
 
 
@@ -100,7 +105,7 @@ def test_phases_are_separated_by_blank_lines():
     lines = [line for line in out.split("\n") if not NOTE.match(line)]
     assert lines[:9] == ["██ 1 ██", "", "", "", "██ 1 ██", "", "", "", "██ 1 ██"]
     assert lines[9:11] == ["", ""] and PYTHON.match(lines[11])
-    assert [match[1] for match in found(RESULT, lines)] == ["Directly", "Threading", "Multiprocessing"]
+    assert [match[1] for match in found(RESULT, lines)] == HERE
     heading = next(i for i, line in enumerate(lines) if line.startswith("When each worker ran"))
     assert lines[heading - 1] == "" and all(line.startswith(("Execute ", "Note: ")) for line in lines[12 : heading - 1])
 

@@ -10,12 +10,12 @@ import sysconfig
 
 import pytest
 from conftest import ROOT, run_script, script_env
-from test_stopwatch import PYTHON, RESULT, START_COST, found, sections
+from test_stopwatch import HERE, NAMES, PYTHON, RESULT, START_COST, found, sections
 
 import common
 import demo_stopwatch
 
-ROW = re.compile(r"^(?P<label>Directly|Threading|Multiprocessing|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█ ]*)$")
+ROW = re.compile(rf"^(?P<label>{'|'.join(NAMES)}|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█ ]*)$")
 
 
 def run(name, seconds, *intervals):
@@ -144,7 +144,7 @@ def test_a_process_allowed_one_cpu_says_one_cpu():
     [facts] = found(PYTHON, report)
     assert facts["cpus"] == "1" and ", 1 CPU, " in facts[0]
     results = found(RESULT, report)
-    assert len(results) == 3 and all(match[0].endswith(" of 1 CPU busy") for match in results)
+    assert len(results) == len(HERE) and all(match[0].endswith(" of 1 CPU busy") for match in results)
 
 
 @pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
@@ -153,12 +153,12 @@ def test_no_work_measures_what_a_start_costs(method):
     assert result.returncode == 0 and result.stderr == ""
     report, chart = sections(result.stdout)  # no bars at all
     assert [facts["method"] for facts in found(PYTHON, report)] == [method]
-    assert len(found(RESULT, report)) == 3
-    [cost] = found(START_COST, report)
+    assert len(found(RESULT, report)) == len(HERE)
+    [cost, *others] = found(START_COST, report)
     assert cost[2] == method
     thread, process, ratio = float(cost[1]), float(cost[3]), int(cost[4])
     assert abs(process / thread - ratio) <= max(1, ratio * 0.01) + 1
-    assert len(chart) == 1 + 3 * 4
+    assert len(chart) == 1 + len(HERE) * 4
 
 
 def test_the_timeline_uses_the_ascii_stand_in():
