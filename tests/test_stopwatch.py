@@ -103,11 +103,13 @@ def test_run_directly_the_workers_take_turns():
 def test_phases_are_separated_by_blank_lines():
     out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1).stdout
     lines = [line for line in out.split("\n") if not NOTE.match(line)]
-    assert lines[:9] == ["██ 1 ██", "", "", "", "██ 1 ██", "", "", "", "██ 1 ██"]
-    assert lines[9:11] == ["", ""] and PYTHON.match(lines[11])
+    bars = 4 * len(HERE) - 3  # each phase's one bar, three blank lines between phases
+    assert lines[:bars] == (["██ 1 ██", "", "", ""] * len(HERE))[:bars]
+    assert lines[bars : bars + 2] == ["", ""] and PYTHON.match(lines[bars + 2])
     assert [match[1] for match in found(RESULT, lines)] == HERE
     heading = next(i for i, line in enumerate(lines) if line.startswith("When each worker ran"))
-    assert lines[heading - 1] == "" and all(line.startswith(("Execute ", "Note: ")) for line in lines[12 : heading - 1])
+    report = lines[bars + 3 : heading - 1]
+    assert lines[heading - 1] == "" and all(line.startswith(("Execute ", "Note: ")) for line in report)
 
 
 @pytest.mark.parametrize(
