@@ -290,15 +290,15 @@ def own_cpu(before, now, worker_cpu):
                                         worker_cpu)
 
 
-def descendants_cpu():
+def descendants_cpu(proc="/proc"):
     """CPU seconds of this process's living descendants, with those they
     waited for (Linux's /proc; 0 elsewhere): under forkserver the workers
     are the fork server's children."""
     parents, seconds = {}, {}
-    listed = os.listdir("/proc") if os.path.isdir("/proc") else []
+    listed = os.listdir(proc) if os.path.isdir(proc) else []
     for entry in (name for name in listed if name.isdigit()):
         try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as status:
+            with open(f"{proc}/{entry}/stat", encoding="utf-8") as status:
                 fields = status.read().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue  # not a process, or one that has just ended
@@ -357,7 +357,7 @@ class Watch:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
             signal.signal(signal.SIGCONT, signal.SIG_DFL)
-            self.stopped = self.gaps if self.continued else 0.0
+        self.stopped = self.gaps if self.continued else 0.0  # not starved
 
     def carry_on(self, signum, frame):
         self.continued = True
@@ -430,20 +430,20 @@ def busy_ticks(text, cpus=None):
 
 @lru_cache(maxsize=None)
 def steps_for(seconds):
-    """Steps of common.compute() that take `seconds` here: sized in time,
-    as a fixed count would vanish on a JIT."""
+    """Steps of common.compute() that take `seconds` of CPU time here: sized
+    in time, as a fixed count would vanish on a JIT."""
     steps = 1000
-    while fastest(common.compute, steps) < 0.002:
+    while fastest(common.compute, steps) < 0.005:
         steps *= 2
     per_step = fastest(common.compute, steps, tries=5) / steps
     return max(1, round(seconds / per_step))
 
 
 def fastest(function, argument, tries=1):
-    """The shortest of a few timed calls: the least disturbed by others."""
+    """The least CPU time of a few calls: CPU time, which other programs
+    sharing the CPU do not stretch, as they stretch the wall clock."""
     spans = [common.outcome(partial(function, argument)) for _ in range(tries)]
-    return min(span.end - span.start for span in spans)
-
+    return min(span.cpu for span in spans)
 
 
 # Memory each worker process holds, measured on Linux (CPython 3.11): a

@@ -397,16 +397,20 @@ def test_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
 # -- The faults the first table left out -------------------------------------------------------
 
 
+KILLS = [(method, "SIGKILL") for method in START_METHODS] + [(START_METHODS[-1], "SIGTERM")]
+
+
 @linux_only
-@pytest.mark.parametrize("method", START_METHODS)
-def test_a_worker_killed_from_outside_stops_the_run_at_once_in_one_line(method):
-    """As the out-of-memory killer, or a teacher in htop, does: the others stop now, not at their end."""
+@pytest.mark.parametrize("method, name", KILLS)
+def test_a_worker_killed_from_outside_stops_the_run_at_once_in_one_line(method, name):
+    """As the out-of-memory killer, or a teacher in htop, does (SIGTERM is the worker's own to die
+    of; Ctrl-C and hang-up are left to its parent): the others stop now, not at their end."""
     process = start("demo_visualize.py", "--mode", "processes", "--pause", 1, "--start-method", method)
     assert process.stdout.readline()  # drawing: each row a second after the last, for 8 s
-    os.kill(workers_of(process.pid)[1], signal.SIGKILL)  # worker 2
+    os.kill(workers_of(process.pid)[1], getattr(signal, name))  # worker 2
     out, err = finish(process)
     assert process.returncode == 1
-    assert re.fullmatch(r"demo_visualize\.py: worker 2 \(process \d+\) died \(killed by SIGKILL\)\n", err), err
+    assert re.fullmatch(rf"demo_visualize\.py: worker 2 \(process \d+\) died \(killed by {name}\)\n", err), err
     assert out.count("\n") < 8, "the others ran on to their end"
     assert_group_ends(process.pid)
 

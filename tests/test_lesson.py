@@ -375,6 +375,14 @@ def prompts():
 MARK = 'print("END" + "-OF-SNIPPET")'  # its echo is not its output
 
 
+def on_screen(shown):
+    """What a terminal shows, as lines: 3.15's prompt redraws a paste with cursor moves, not newlines,
+    and breaks a long line with a backslash at the edge."""
+    shown = re.sub(r"\\\x1b\[\d+D\x1b\[1B", "", shown)  # a line broken at the terminal's edge, joined
+    shown = re.sub(r"\x1b\[\d*B", "\n", shown)  # the cursor down a line: a new line
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z~@]|\x1b[=>]", "", shown).replace("\r", "")
+
+
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("label, python, env, bracketed", prompts(), ids=[p[0] for p in prompts()])
 def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(label, python, env, bracketed):
@@ -432,7 +440,7 @@ def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(la
         process.wait(timeout=30)
         os.close(master)
     assert process.returncode == 0, shown.decode("utf-8", "replace")[-2000:]
-    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z~]|\x1b[=>]", "", shown.decode("utf-8", "replace")).replace("\r", "")
+    text = on_screen(shown.decode("utf-8", "replace"))
     segments = text.split("END-OF-SNIPPET")[: len(LESSONS)]
     assert len(segments) == len(LESSONS), "a snippet did not finish at the prompt"
     for snippet, segment in zip(LESSONS, segments):

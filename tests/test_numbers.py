@@ -165,6 +165,95 @@ def test_each_kind_of_disturbance_gets_one_note_naming_the_worst(monkeypatch):
     assert demo_stopwatch.disturbance_notes(phases[:1], 2, repeat=3)[0].endswith("try --repeat 6.")
     assert demo_stopwatch.disturbance_notes([fake_run("Directly", 1.0, 1.0, other=1.0)], 2, repeat=1) == []
     assert demo_stopwatch.disturbance_notes([fake_run("Directly", 1.0, 1.0, held=0.04)], 2, repeat=1) == []
+    worst_first = [phases[1], phases[0]]  # the worst, whichever phase came last
+    assert demo_stopwatch.disturbance_notes(worst_first, 2, repeat=1)[0].startswith("Note: * other programs kept up to 1.5 ")
+
+
+def test_a_phase_is_judged_by_the_cpus_its_workers_could_use(monkeypatch):
+    """One worker process keeps one of two CPUs busy at most: beside another program it lost nothing."""
+    monkeypatch.setattr(common, "available_cpus", lambda: 2)
+    assert fake_run("Multiprocessing", 1.0, 0.95, other=1.05).marks == []
+    assert fake_run("Multiprocessing", 1.0, 0.5, other=1.5).marks == [("other", 1.5)]
+
+
+def test_held_output_is_named_past_a_share_of_the_phase_not_a_fixed_time(monkeypatch):
+    monkeypatch.setattr(common, "available_cpus", lambda: 2)
+    assert fake_run("Directly", 10.0, 10.0, held=0.4).marks == []  # 4% of the phase
+    assert fake_run("Directly", 10.0, 10.0, held=0.6).marks == [("held", 0.6)]
+
+
+def test_a_gap_in_looking_is_a_stop_only_where_a_sigcont_ended_it(monkeypatch):
+    """Starved of CPU, the timer's look comes late, as it does after Ctrl-Z; only SIGCONT says stopped."""
+    clock = [100.0]
+    monkeypatch.setattr(demo_stopwatch.time, "perf_counter", lambda: clock[0])
+    for continued in (False, True):
+        watch = demo_stopwatch.Watch()
+        watch.looking = False  # looked at by hand here: no timer signal
+        with watch:
+            clock[0] += 1.0
+            watch.look(None, None)
+            if continued:
+                watch.carry_on(None, None)
+        assert watch.stopped == (1.0 if continued else 0.0)
+
+
+def test_a_late_look_at_a_full_pipe_counts_as_held_up(monkeypatch):
+    """On a busy machine the timer's look comes late: the output was held up all that while all the same."""
+    clock = [100.0]
+    monkeypatch.setattr(demo_stopwatch.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(demo_stopwatch, "pipe_waiting", lambda output: 65536)
+    watch = demo_stopwatch.Watch()
+    watch.looking, watch.capacity = False, 65536  # a full pipe, looked at by hand
+    with watch:
+        for late in (0.02, 1.0, 0.02):
+            clock[0] += late
+            watch.look(None, None)
+    assert watch.held == pytest.approx(1.04) and watch.stopped == 0.0
+
+
+def test_the_start_cost_is_the_median_of_the_rounds():
+    way = {w.name: w for w in common.WAYS}
+
+    def rounds(name, *seconds):
+        return [demo_stopwatch.Phase(way[name], common.Timing(name, s, []), []) for s in seconds]
+
+    runs = [rounds("Directly", *[0.0] * 5), rounds("Threading", 0.001, 0.001, 0.001, 0.001, 0.010),
+            rounds("Multiprocessing", 0.002, 0.002, 0.002, 0.050, 0.050)] + [
+            rounds(w.name, *[0.003] * 5) for w in common.WAYS[3:]]
+    first = demo_stopwatch.start_cost_lines(runs, 1, "fork")[0]
+    assert first == "Start cost: a thread 1.000 ms, a process (fork) 2.000 ms: 2x a thread"
+
+
+def test_repeat_reports_each_ways_best_round(monkeypatch, capsys):
+    rounds = iter([0.3] * len(common.WAYS) + [0.1] * len(common.WAYS) + [0.2] * len(common.WAYS))
+
+    def watched(way, runner, jobs):
+        seconds = next(rounds)
+        return demo_stopwatch.Phase(way, common.Timing(way.name, seconds, [common.Span(0.0, seconds, 0, None)]), [])
+
+    monkeypatch.setattr(demo_stopwatch, "watched", watched)
+    demo_stopwatch.main(["--repeat", "3", "--workers", "1", "--work", "none"])
+    shown = found(RESULT, capsys.readouterr().out.splitlines())
+    assert [match["seconds"] for match in shown] == ["0.100"] * len(HERE)
+
+
+def test_no_work_runs_five_rounds_unless_told_and_other_work_one():
+    assert demo_stopwatch.parse_args(["--work", "none"]).repeat == 5
+    assert demo_stopwatch.parse_args(["--work", "none", "--repeat", "2"]).repeat == 2
+    assert demo_stopwatch.parse_args([]).repeat == demo_stopwatch.parse_args(["--work", "cpu"]).repeat == 1
+
+
+def test_the_cpu_of_descendants_counts_what_they_reaped_from_theirs(tmp_path):
+    """utime, stime, and cutime and cstime: a fork server's reaped workers are ours too."""
+    me = os.getpid()
+    tree = {me + 1: (me, (100, 50, 30, 20)), me + 2: (me + 1, (7, 3, 0, 0)), me + 3: (1, (999, 999, 999, 999))}
+    for pid, (parent, (utime, stime, cutime, cstime)) in tree.items():
+        (tmp_path / str(pid)).mkdir()
+        fields = ["S", parent] + [0] * 9 + [utime, stime, cutime, cstime] + [0] * 30
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} (a (worker)) " + " ".join(map(str, fields)))
+    (tmp_path / "self").mkdir()
+    ticks = os.sysconf("SC_CLK_TCK")
+    assert demo_stopwatch.descendants_cpu(str(tmp_path)) == pytest.approx((200 + 10) / ticks)
 
 
 def test_other_programs_are_the_machine_less_this_demo_and_its_workers(monkeypatch):

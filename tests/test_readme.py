@@ -22,7 +22,7 @@ def report_shape(lines):
     for line in lines[start : end + 1]:
         if NOTE.match(line):
             continue
-        line = re.sub(r" \*$", "", line)  # a phase marked as disturbed
+        line = re.sub(r" +\*$", "", line)  # a phase marked as disturbed, with the gap before the mark
         line = re.sub(r"^PyPy [\d.]+ \((Python [^)]*)\)", r"\1", line)  # the documents show CPython
         line = re.sub(r"GIL (enabled|disabled)|start method \w+|\((fork|spawn|forkserver)\)", "FACT", line)
         line = re.sub(r"\d+\.\dx (faster|slower)|about the same", "RATIO", line)

@@ -60,8 +60,15 @@ def test_direct_jobs_never_overlap():
     assert {span.pid for span in spans} == {os.getpid()}
 
 
+def meet(barrier):
+    """Wait until every job is running, then a moment more: their spans must share an instant,
+    however far apart a slow machine starts them."""
+    barrier.wait(timeout=60)
+    time.sleep(0.01)
+
+
 def test_thread_jobs_overlap():
-    spans = common.run_in_threads([partial(time.sleep, 0.2)] * 4)
+    spans = common.run_in_threads([partial(meet, threading.Barrier(4))] * 4)
     assert overlapping(spans)
     assert {span.pid for span in spans} == {os.getpid()}
 
@@ -69,7 +76,8 @@ def test_thread_jobs_overlap():
 @pytest.mark.parametrize("method", START_METHODS)
 def test_process_jobs_overlap_in_other_processes(method):
     before = time.perf_counter()
-    spans = common.run_in_processes([partial(time.sleep, 0.2)] * 3, method)
+    barrier = multiprocessing.get_context(method).Barrier(3)
+    spans = common.run_in_processes([partial(meet, barrier)] * 3, method)
     after = time.perf_counter()
     assert overlapping(spans)
     pids = [span.pid for span in spans]
@@ -95,9 +103,65 @@ def test_a_failing_thread_stops_its_siblings(capfd):
     assert capfd.readouterr().out == "still usable\n"
 
 
-def test_a_result_that_cannot_travel_between_processes_is_reported():
-    with pytest.raises(RuntimeError, match="could not be pickled"):
-        common.run_in_processes([threading.Lock])
+def test_a_failing_thread_stops_siblings_that_compute_and_never_pause(capfd):
+    """A computing thread hears the stop at its next line: printing checks it too."""
+    jobs = [partial(common.busy_worker, 1, iterations=100000, steps=100), partial(int, "x")]
+    with pytest.raises(ValueError):
+        common.run_in_threads(jobs)
+    assert len(capfd.readouterr().out.splitlines()) < 100000
+
+
+def test_a_thread_asked_to_stop_wakes_from_its_pause_at_once():
+    """Asked while it sleeps, not after: `--pause 100 | head -1` must not wait 100 s."""
+    outcomes = []
+    thread = threading.Thread(target=lambda: outcomes.append(common.outcome(partial(common.sleep_unless_stopped, 100))),
+                              daemon=True)
+    thread.start()
+    time.sleep(0.05)  # into its pause, most likely; if not, it must not start one
+    common.stop.set()
+    try:
+        thread.join(30)  # a guard against hanging, not a speed target
+    finally:
+        common.stop.clear()
+    assert not thread.is_alive() and isinstance(outcomes[0], common.Stopped)
+
+
+class Unpicklable:
+    def __reduce__(self):
+        raise AttributeError("no way to pickle this")
+
+
+def unpicklable():
+    return Unpicklable()
+
+
+def local_function():
+    def inner():
+        pass
+
+    return inner
+
+
+@pytest.mark.parametrize("job", [threading.Lock, unpicklable, local_function], ids=["lock", "reduce", "local"])
+def test_a_result_that_cannot_travel_between_processes_is_reported(job):
+    """A lock (TypeError), a local function (PicklingError or AttributeError), any other refusal."""
+    with pytest.raises(RuntimeError, match="^the job's outcome could not be pickled: "):
+        common.run_in_processes([job])
+
+
+def terminate_myself():
+    """Send SIGTERM to the process running this job, as `kill PID` does to one worker."""
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)  # time for the signal to arrive and kill; ignored, it returns
+    return "still here"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+@pytest.mark.parametrize("method", START_METHODS)
+def test_sigterm_to_a_worker_ends_that_worker(method):
+    """Ctrl-C and hang-up are left to the parent; SIGTERM, sent to one process, is that process's."""
+    with pytest.raises(ChildProcessError, match=r"^worker 1 \(process \d+\) died \(exit code -15\)$"):
+        common.run_in_processes([terminate_myself], method)
 
 
 @pytest.mark.parametrize("mode", ["threads", "processes"])

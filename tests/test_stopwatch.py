@@ -100,11 +100,13 @@ def test_run_directly_the_workers_take_turns():
     assert [worker_of(line) for line in direct] == [1] * 10 + [2] * 10 + [3] * 10
 
 
-def test_phases_are_separated_by_blank_lines():
-    out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1).stdout
+@pytest.mark.parametrize("repeat", [1, 2])
+def test_phases_are_separated_by_blank_lines(repeat):
+    """Between every two phases, round after round."""
+    out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1, "--repeat", repeat).stdout
     lines = [line for line in out.split("\n") if not NOTE.match(line)]
-    bars = 4 * len(HERE) - 3  # each phase's one bar, three blank lines between phases
-    assert lines[:bars] == (["██ 1 ██", "", "", ""] * len(HERE))[:bars]
+    bars = 4 * len(HERE) * repeat - 3  # each phase's one bar, three blank lines between phases
+    assert lines[:bars] == (["██ 1 ██", "", "", ""] * len(HERE) * repeat)[:bars]
     assert lines[bars : bars + 2] == ["", ""] and PYTHON.match(lines[bars + 2])
     assert [match[1] for match in found(RESULT, lines)] == HERE
     heading = next(i for i, line in enumerate(lines) if line.startswith("When each worker ran"))
@@ -206,6 +208,24 @@ def test_every_refusal_is_one_line_within_79_columns(script, args, parse):
     result = parse(script, *args)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
     assert len(result.stderr.rstrip("\n")) <= 79, result.stderr
+
+
+def test_a_refusal_of_79_columns_is_left_whole_and_a_longer_one_cut(capsys):
+    parser = common.Parser(prog="demo_stopwatch.py")
+    shortest = len("demo_stopwatch.py: --workers: '' is not a positive whole number")
+    for width, whole in [(79, True), (80, False)]:
+        value = "9" * (width - shortest)
+        with pytest.raises(SystemExit):
+            parser.error(f"argument --workers: {value!r} is not a positive whole number")
+        line = capsys.readouterr().err.rstrip("\n")
+        assert (value in line) is whole and len(line) == (79 if whole else shortest + 7), line
+
+
+@pytest.mark.parametrize("columns", [40, 60, 100])
+def test_help_is_wrapped_one_column_short_of_the_terminal(columns, monkeypatch):
+    """A line as wide as the terminal wraps on some, leaving an empty line after it."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert common.Parser(prog="x")._get_formatter()._width == min(79, columns - 1)
 
 
 def test_the_open_file_refusal_fits_too(parse, monkeypatch):

@@ -1,17 +1,36 @@
 """demo_visualize.py end to end: 24 lines, round after round, each round in shape order."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
-from conftest import ROOT, fenced_blocks, run_script
+from conftest import ROOT, fenced_blocks, run_script, script_env
 
 SHAPES = [("1 Heart:", "♥"), ("2 Rhombus:", "♦"), ("3 Sun:", "☼")]
 EXPECTED = [f"{label:<16}{symbol * size}" for size in range(1, 9) for label, symbol in SHAPES]
 ROW = re.compile(r"^([123]) (Heart|Rhombus|Sun): +(♥+|♦+|☼+)$")
 
 
+def ahead_of_other_programs():
+    """A child's pre-exec step: run ahead of other programs where allowed (as root), so that their
+    load (30 busy programs on 2 CPUs woke a shape a tenth of a second late) cannot reorder rows
+    that are due a tenth of a second apart: what is tested is the demo's order, not the machine."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))
+    except (AttributeError, OSError):
+        try:
+            os.nice(-10)
+        except OSError:
+            pass
+
+
 def test_threads_print_24_lines_in_order_as_the_readme_shows():
-    result = run_script("demo_visualize.py")  # the default pause: shapes a tenth of a second apart
+    result = subprocess.run(  # the default pause: shapes a tenth of a second apart
+        [sys.executable, str(ROOT / "demo_visualize.py")], cwd=ROOT, env=script_env(), capture_output=True,
+        text=True, encoding="utf-8", timeout=120, preexec_fn=ahead_of_other_programs if os.name == "posix" else None,
+    )
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.splitlines() == EXPECTED
     readme = fenced_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
