@@ -611,7 +611,7 @@ def signal_named(text):
 def ignored_on_entry(signum):
     """SIG_IGN, as Linux tells it (PyPy's getsignal says SIG_DFL)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open("/proc/self/status", encoding="utf-8") as status:
             mask = re.search(r"^SigIgn:\s*(\w+)", status.read(), re.M)[1]
         return bool(int(mask, 16) >> (signum - 1) & 1)
     except (OSError, TypeError):
@@ -664,7 +664,8 @@ class Parser(argparse.ArgumentParser):
     """Help within 79 columns, errors in one line, options in full."""
 
     def __init__(self, **kwargs):
-        width = min(79, shutil.get_terminal_size().columns - 1)
+        columns = shutil.get_terminal_size().columns  # 0: a size unknown
+        width = min(79, columns - 1) if columns > 1 else 79
         kwargs["formatter_class"] = partial(
             argparse.RawDescriptionHelpFormatter, width=width)
         super().__init__(allow_abbrev=False, **kwargs)
@@ -760,9 +761,15 @@ def describe_python(start_method=None):
         version = ".".join(map(str, implementation.version[:3]))
         python = f"{name} {version} ({python})"
     gil = "GIL enabled" if gil_enabled() else "GIL disabled"
-    cpus = available_cpus()
-    return (f"{python}, {gil}, {cpus} CPU{'s' * (cpus != 1)}, start method"
+    cpus, quota = available_cpus(), cpu_quota()
+    where = f"{cpus} CPU{'s' * (cpus != 1)}"
+    if quota is not None and quota < cpus:  # a container's share of them
+        where += f", a quota of {round(quota, 2):g}"
+    line = (f"{python}, {gil}, {where}, start method"
             f" {start_method_used(start_method)}")
+    for long, short in ((" a quota of ", " quota "), (" start method ", " ")):
+        line = line if len(line) <= 79 else line.replace(long, short)
+    return line
 
 
 def available_cpus():
@@ -777,13 +784,71 @@ def cpus_allowed():
     if hasattr(os, "sched_getaffinity"):
         return os.sched_getaffinity(0)
     try:  # PyPy 3.9 has no sched_getaffinity: 'Cpus_allowed_list: 0-3,6'
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open("/proc/self/status", encoding="utf-8") as status:
             listed = re.search(r"^Cpus_allowed_list:(.*)", status.read(), re.M)
         ranges = re.findall(r"(\d+)(?:-(\d+))?", listed[1])
     except (OSError, TypeError):
         return None
     return {cpu for first, last in ranges
             for cpu in range(int(first), int(last or first) + 1)} or None
+
+
+def cpu_quota(root=""):
+    """The CPUs a cgroup's quota lets this process use (Docker's --cpus,
+    a Kubernetes limit: v2 cpu.max, v1 cfs_quota_us), or None."""
+    quotas = []
+    for folder in cgroup_folders("cpu", root):
+        v2 = cgroup_numbers(folder, "cpu.max")  # '50000 100000', 'max 100000'
+        v1 = (cgroup_numbers(folder, "cpu.cfs_quota_us") +  # -1: no quota
+              cgroup_numbers(folder, "cpu.cfs_period_us"))
+        for pair in (v2, v1):
+            if len(pair) == 2 and pair[0] is not None and pair[0] > 0:
+                quotas.append(pair[0] / pair[1])
+    return min(quotas, default=None)
+
+
+def cgroup_folders(controller, root=""):
+    """This process's cgroup folders for a controller (v2, or v1's), from
+    its own up to the mount's: a limit set on any of them holds."""
+    try:
+        with open(f"{root}/proc/self/cgroup", encoding="utf-8") as groups:
+            memberships = groups.read().splitlines()
+        with open(f"{root}/proc/self/mountinfo", encoding="utf-8") as mounts:
+            mounted = [line.split() for line in mounts]
+    except OSError:
+        return []  # not Linux, or no /proc
+    folders = []
+    for hierarchy, controllers, path in (line.split(":", 2)
+                                         for line in memberships):
+        v2 = hierarchy == "0" and controllers == ""
+        if not v2 and controller not in controllers.split(","):
+            continue
+        for fields in mounted:  # id parent device root mount-point ... - type
+            kind, options = fields[fields.index("-") + 1], fields[-1]
+            if (kind != "cgroup2" if v2 else kind != "cgroup" or
+                    controller not in options.split(",")):
+                continue
+            inside, point = fields[3].rstrip("/"), fields[4]
+            if not (path + "/").startswith(inside + "/"):
+                continue  # a mount of another part of the hierarchy
+            folder = os.path.normpath(point + path[len(inside):])
+            while folder.startswith(point):
+                folders.append(root + folder)
+                if folder == point:
+                    break
+                folder = os.path.dirname(folder)
+    return folders
+
+
+def cgroup_numbers(folder, name):
+    """The numbers a cgroup file holds ('max' as None), or [] without it."""
+    try:
+        with open(os.path.join(folder, name), encoding="utf-8") as values:
+            words = values.read().split()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [None if word == "max" else int(word) for word in words
+            if word == "max" or word.lstrip("-").isdigit()]
 
 
 def start_method_used(start_method=None):

@@ -32,7 +32,8 @@ KINDS = """kinds of work (--work):
   sleep  sleep 0.1 ms, then print the bar: threads overlap the waiting
   cpu    compute for about 0.2 ms (sized on this Python), then print the
          bar: only processes, or a free-threaded Python, share it out
-  none   no work, no bars: what is left is starting and joining a worker
+  none   no work, no bars: what is left is starting and joining a worker;
+         'ms a worker' is the best round's, 'Start cost' the rounds' median
 
 CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
@@ -50,7 +51,7 @@ MOST_ITERATIONS = 1_000_000  # a bar each 0.1 ms: over a minute and a half
 #    that a burst of load hits one round), then the report and a timeline.
 def main(argv=None):
     args = parse_args(argv)
-    note = coarse_sleep_note(args)
+    note = long_run_note(args)
     if note:
         common.say(note)
     jobs = make_jobs(args.work, args.workers, args.iterations)
@@ -112,23 +113,26 @@ def make_jobs(work, workers, iterations):
 def report(args, runs, best):
     """The lines after the bars: which Python, each way's best run, notes."""
     idle, method = args.work == "none", args.start_method
-    lines = [common.describe_python(method)]
-    lines += result_lines(best, args.workers if idle else None)
+    always = [what for what in ("other",) if lasting(runs, what)]
+    lines = [common.describe_python(method)]  # no verdicts where, in every
+    # round, other programs left too little to judge by
+    lines += result_lines(best, args.workers if idle else None, not always)
     if idle:
         method = common.start_method_used(method)
         lines += start_cost_lines(runs, args.workers, method)
     cpus = common.available_cpus()
-    return lines + disturbance_notes(best, cpus, args.repeat)
+    return lines + disturbance_notes(best, cpus, args.repeat, always)
 
 
-def result_lines(phases, workers=None):
+def result_lines(phases, workers=None, verdicts=True):
     """Aligned result lines. With workers given (no work), the middle column
     is the cost of one worker, and there are no CPUs busy."""
     direct, cpus, rows = phases[0].timing, common.available_cpus(), []
     for phase in phases:
         timing = phase.timing
         each = f"{timing.seconds / (workers or 1) * 1000:.3f} ms a worker"
-        faster = speedup(direct.seconds, timing.seconds)
+        faster = speedup(direct.seconds, timing.seconds) if verdicts else ""
+        faster = faster or "(disturbed)"
         middle = each if workers else "" if timing is direct else faster
         busy = f"{common.cpus_busy(timing):.1f} of {plural(cpus, 'CPU')} busy"
         busy = "" if workers else busy
@@ -180,8 +184,10 @@ def timeline_size(report_lines):
     try:
         columns, rows = os.get_terminal_size(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
-        return 79, 16  # into a file or a pipe
-    width = max(1, columns)
+        columns = rows = 0  # into a file or a pipe
+    if columns <= 0:  # also a terminal that says 0x0: its size is unknown
+        return 79, 16
+    width, rows = columns, rows if rows > 0 else 1000
 
     def screen_rows(line):
         return max(1, -(-len(line) // width))  # a line wider than it wraps
@@ -225,17 +231,16 @@ def watched(way, runner, jobs):
     with Watch() as watch:
         timing = common.time_jobs(way.name, runner, jobs)
     worker_cpu = sum(span.cpu for span in timing.spans
-                      if span.pid != os.getpid())
+                     if span.pid != os.getpid())
     after = cpu_mark()
-    ours = own_cpu(before, after, worker_cpu) / max(after.wall - before.wall,
-                                                      1e-9)
+    wall = max(after.wall - before.wall, 1e-9)
     seen = Seen(other_programs_busy(before, worker_cpu, after), watch.held,
-                watch.stopped, ours)
-    return Phase(way, timing, judged(way, timing, seen,
-                                     common.available_cpus()))
+                watch.stopped, own_cpu(before, after, worker_cpu) / wall)
+    cpus, quota = common.available_cpus(), common.cpu_quota()
+    return Phase(way, timing, judged(way, timing, seen, cpus, quota))
 
 
-def judged(way, timing, seen, cpus):
+def judged(way, timing, seen, cpus, quota=None):
     """What disturbed a phase, as (what, amount) pairs: none if nothing did;
     judged by what its way could use, not by its name."""
     seconds, busy = timing.seconds, common.cpus_busy(timing)
@@ -247,7 +252,9 @@ def judged(way, timing, seen, cpus):
     # server's start is ours too
     taken = (seen.other is not None and seen.other > cpus / 8 and
              seen.other * seconds > TICKS_NOISE)
-    if taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most:
+    if quota is not None and quota < 0.9 * most and busy > 0.8 * quota:
+        marks.append(("quota", quota))  # held to its quota, not by others
+    elif taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most:
         marks.append(("other", seen.other))  # the CPUs were full, others had
         # a share, and we had less than we could use
     if seen.held > HELD_UP * seconds:
@@ -257,23 +264,44 @@ def judged(way, timing, seen, cpus):
     return marks
 
 
-def disturbance_notes(phases, cpus, repeat):
+def lasting(runs, what):
+    """Whether a disturbance marked a way in every one of several rounds:
+    then more rounds cannot help."""
+    return any(len(phases) > 1 and
+               all(what in dict(phase.marks) for phase in phases)
+               for phases in runs)
+
+
+def disturbance_notes(phases, cpus, repeat, always=()):
     """One note per kind of disturbance of the marked (*) phases, with the
-    worst of it and what to do about it."""
+    worst of it and what to do about it; `always` names the kinds that
+    marked a way in every round: more rounds cannot wait those out."""
     worst = {}
     for phase in phases:
         for what, amount in phase.marks:
             worst[what] = max(amount, worst.get(what, 0.0))
+    other, quota, of = worst.get("other", 0), worst.get("quota", 0), "CPU"
     notes = {
-        "other": "Note: * other programs kept up to"
-        f" {worst.get('other', 0):.1f} of {plural(cpus, 'CPU')} busy;"
-        f" try --repeat {max(3, 2 * repeat)}.",
+        "quota": f"Note: * a CPU quota (cgroup) held the run to {quota:g} of"
+        f" {plural(cpus, of)}: it cannot\n      show what {plural(cpus, of)}"
+        " do. Run it outside the container, or see the README's\n      saved"
+        " output.",
+        "other": f"Note: * other programs kept up to {other:.1f} of"
+        f" {plural(cpus, of)} busy; try --repeat {max(3, 2 * repeat)}.",
         "held": f"Note: * output waited {worst.get('held', 0):.1f} s for its"
         " reader (a pager?); times include it.",
         "stopped": "Note: * the demo was stopped for"
         f" {worst.get('stopped', 0):.1f} s; the times include it.",
     }
-    return [notes[what] for what in notes if what in worst]
+    if "other" in always:
+        notes["other"] = (
+            f"Note: * other programs kept up to {other:.1f} of"
+            f" {plural(cpus, of)} busy in every round,\n      leaving this run"
+            f" about {max(0.0, cpus - other):.1f}: it cannot show the lesson."
+            " Close them and\n      run again, or see the README's saved"
+            " output.")
+    return [line for what in notes if what in worst
+            for line in notes[what].split("\n")]
 
 
 def cpu_mark():
@@ -405,7 +433,7 @@ def machine_busy_seconds():
     """Busy CPU seconds so far on the CPUs we may use (/proc/stat), or None."""
     mine = common.cpus_allowed()
     try:
-        with open("/proc/stat", encoding="ascii") as proc_stat:
+        with open("/proc/stat", encoding="utf-8") as proc_stat:
             text = proc_stat.read()
         ticks = os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, AttributeError):
@@ -433,17 +461,24 @@ def steps_for(seconds):
     """Steps of common.compute() that take `seconds` of CPU time here: sized
     in time, as a fixed count would vanish on a JIT."""
     steps = 1000
-    while fastest(common.compute, steps) < 0.005:
-        steps *= 2
-    per_step = fastest(common.compute, steps, tries=5) / steps
-    return max(1, round(seconds / per_step))
+    for _ in range(3):  # a step costs more as its numbers grow: converge
+        steps = max(1, round(steps * seconds / fastest(common.compute, steps)))
+    return steps
 
 
-def fastest(function, argument, tries=1):
-    """The least CPU time of a few calls: CPU time, which other programs
+def fastest(function, argument, tries=9, least=0.002):
+    """The least CPU seconds a call takes, over a few batches of calls that
+    each compute for `least` seconds: in CPU time, which other programs
     sharing the CPU do not stretch, as they stretch the wall clock."""
-    spans = [common.outcome(partial(function, argument)) for _ in range(tries)]
-    return min(span.cpu for span in spans)
+    once = common.outcome(partial(function, argument)).cpu
+    calls = 1 + int(least / max(once, 1e-6))
+    batches = []
+    for _ in range(tries):
+        start = common.thread_cpu()
+        for _ in range(calls):
+            function(argument)
+        batches.append((common.thread_cpu() - start) / calls)
+    return min(batches)
 
 
 # Memory each worker process holds, measured on Linux (CPython 3.11): a
@@ -466,33 +501,68 @@ def too_many_workers(args):
     return None
 
 
-def memory_available_mib():
-    """The memory Linux says new programs can have without swapping, in
-    MiB; elsewhere unknown."""
+def memory_available_mib(root=""):
+    """The memory new programs can have, in MiB: what Linux says they can
+    have without swapping, and no more than a cgroup's limit leaves (a
+    container's: v2 memory.max, v1 limit_in_bytes); elsewhere unknown."""
+    free = float("inf")
     try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
+        with open(f"{root}/proc/meminfo", encoding="utf-8") as meminfo:
             found = re.search(r"^MemAvailable:\s+(\d+) kB", meminfo.read(),
                               re.M)
-        return int(found[1]) / 1024
+        free = int(found[1]) / 1024
     except (OSError, TypeError):
-        return float("inf")
+        pass
+    for folder in common.cgroup_folders("memory", root):
+        for limit, used in (("memory.max", "memory.current"),  # v2, v1:
+                            ("memory.limit_in_bytes",
+                             "memory.usage_in_bytes")):
+            numbers = (common.cgroup_numbers(folder, limit) +
+                       common.cgroup_numbers(folder, used))
+            if len(numbers) == 2 and None not in numbers:  # 'max': none
+                free = min(free, (numbers[0] - numbers[1]) / 2**20)
+    return free
 
 
-def coarse_sleep_note(args, asked=0.0001):
-    """A note before a run that coarse short sleeps would make take long."""
-    if args.work != "sleep":
+# Seconds to start and join one worker, measured here (CPython 3.11, Linux,
+# 2 CPUs) with 200 at once: more at once cost more each.
+START_SECONDS = {"thread": 0.0002, "fork": 0.004, "forkserver": 0.02,
+                 "spawn": 0.06, "interpreter": 0.05}
+
+
+def long_run_note(args, asked=0.0001):
+    """A note before a run that will take over 10 s: about how long, and
+    how to shorten it; short sleeps that take far longer are named."""
+    took = sleep_takes(asked) if args.work == "sleep" else 0.0
+    each = {"sleep": took, "cpu": CPU_ITERATION, "none": 0.0}[args.work]
+    seconds = args.repeat * round_seconds(args, each)
+    coarse = took > 10 * asked
+    if seconds <= 10 and not coarse:
         return None
-    took = sleep_takes(asked)
-    if took <= 10 * asked:
-        return None
-    rounds = args.workers + len(common.WAYS) - 1  # directly one by one, then
-    # each other way overlapped
-    total = rounds * args.iterations * took
-    fewer = max(1, int(5 / (rounds * took)))  # about 5 s
-    advice = f"; try --iterations {fewer}" if fewer < args.iterations else ""
-    about = f"{total:.0f} s" if total < 3600 else f"{total / 3600:.0f} h"
-    return (f"Note: {asked * 1000:g} ms sleeps take {took * 1000:.1f} ms:"
-            f" about {about} to run{advice}.")
+    knob = "workers" if args.work == "none" else "iterations"
+    fewer = max(1, int(getattr(args, knob) * 5 / seconds))  # about 5 s
+    advice = f"; try --{knob} {fewer}" if fewer < getattr(args, knob) else ""
+    about = f"{seconds:.0f} s" if seconds < 3600 else f"{seconds / 3600:.0f} h"
+    cause = (f"{asked * 1000:g} ms sleeps take {took * 1000:.1f} ms: "
+             if coarse else "")
+    return f"Note: {cause}about {about} to run{advice}."
+
+
+def round_seconds(args, each):
+    """About how long a round of every way takes: its work, its starts."""
+    cpus = common.available_cpus()
+    method = common.start_method_used(args.start_method)
+    total = 0.0
+    for way in common.WAYS:
+        work = args.workers * args.iterations * each
+        if way.starts:  # waiting overlaps; computing, on the CPUs it can use
+            parallel = common.computes_in_parallel(way)
+            work /= (args.workers if args.work == "sleep" else
+                     min(args.workers, cpus) if parallel else 1)
+            kind = method if way.starts == "process" else way.starts
+            total += args.workers * START_SECONDS[kind]
+        total += work
+    return total
 
 
 def sleep_takes(pause, tries=20):

@@ -319,13 +319,13 @@ def test_no_note_when_the_sleep_is_fine_and_never_advice_to_do_more(monkeypatch)
     import demo_stopwatch
 
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00019)  # a loaded Linux, at worst
-    assert demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args([])) is None
+    assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args([])) is None
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.0156)  # Windows before 3.11
-    assert demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args([])) == (
+    assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args([])) == (
         "Note: 0.1 ms sleeps take 15.6 ms: about 94 s to run; try --iterations 53."
     )
     for iterations in (3, 53):
-        note = demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args(["--iterations", str(iterations)]))
+        note = demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--iterations", str(iterations)]))
         assert note.endswith(" s to run."), note
 
 
@@ -343,7 +343,7 @@ def test_a_loaded_machine_does_not_make_its_sleeps_coarse(monkeypatch):
     monkeypatch.setattr(demo_stopwatch.time, "sleep", sleep)
     monkeypatch.setattr(demo_stopwatch.time, "perf_counter", lambda: now[0])
     assert demo_stopwatch.sleep_takes(0.0001) == pytest.approx(0.00012)
-    assert demo_stopwatch.coarse_sleep_note(demo_stopwatch.parse_args([])) is None
+    assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args([])) is None
 
 
 def test_the_documented_maxima_are_taken(parse, monkeypatch):

@@ -1,5 +1,6 @@
 """demo_stopwatch.py end to end: every line's format, exact counts, bad arguments."""
 
+import multiprocessing
 import re
 import subprocess
 import sys
@@ -17,7 +18,7 @@ HERE = list(NAMES)  # the ways a run on this Python shows
 BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
 RESULT = re.compile(
     rf"^Execute ({'|'.join(NAMES)}): +(?P<seconds>\d+\.\d{{3}}) sec   "
-    r"(?P<middle>\d+\.\dx (?:faster|slower)|about the same|\d+\.\d{3} ms a worker|)"
+    r"(?P<middle>\d+\.\dx (?:faster|slower)|about the same|\(disturbed\)|\d+\.\d{3} ms a worker|)"
     r"(?: +(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy)?(?P<mark> +\*)?$"  # no work: no CPUs busy
 )
 MARKED = re.compile(r"^Note: \* ")  # what disturbed the phases marked *
@@ -25,7 +26,7 @@ MARKED = re.compile(r"^Note: \* ")  # what disturbed the phases marked *
 
 PYTHON = re.compile(  # PyPy: 'PyPy 7.3.11 (Python 3.9.16), GIL enabled, ...'
     r"^(?:PyPy \d+\.\d+\.\d+ \()?Python (?P<version>3\.\d+\.\d+[^\s,)]*)\)?, GIL (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs?,"
-    r" start method (?P<method>fork|spawn|forkserver)$"
+    r"(?: a quota of [\d.]+,| quota [\d.]+,)? (?:start method )?(?P<method>fork|spawn|forkserver)$"
 )
 START_COST = re.compile(
     r"^Start cost: a thread (\d+\.\d{3}) ms, a process \((fork|spawn|forkserver)\) (\d+\.\d{3}) ms:"
@@ -33,7 +34,7 @@ START_COST = re.compile(
 )
 
 
-NOTE = re.compile(r"^Note: ")
+NOTE = re.compile(r"^(Note: |      \S)")  # a note may go on over lines of its own, indented
 
 
 def notes(stdout):
@@ -166,30 +167,45 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
     import common
     import demo_stopwatch
 
+    for method in multiprocessing.get_all_start_methods():  # imported now, not as a PyPy without a cache_tag
+        common.start_method_used(method)
     monkeypatch.setattr(common, "available_cpus", lambda: 999)
     monkeypatch.setattr(common.sys, "implementation", SimpleNamespace(name="pypy", version=(7, 3, 11)))
     ways = {way.name: way for way in common.WAYS}
 
     def phase(seconds, name="Multiprocessing"):  # every CPU busy, and every disturbance at its worst
         timing = common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, 999 * seconds)])
-        marks = [("other", 998.9), ("held", 9999.9), ("stopped", 9999.9)]
+        marks = [("quota", 998.55), ("other", 998.9), ("held", 9999.9), ("stopped", 9999.9)]
         return demo_stopwatch.Phase(ways[name], timing, marks)
 
     slow, fast, timing = phase(999.999), phase(1.001), phase(999.999).timing
     direct = phase(999.999, "Directly")
-    sleepy = SimpleNamespace(work="sleep", workers=1000, iterations=demo_stopwatch.MOST_ITERATIONS)
+    sleepy = SimpleNamespace(work="sleep", workers=1000, iterations=demo_stopwatch.MOST_ITERATIONS, repeat=100,
+                             start_method="spawn")
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda pause: 0.0999)
     lines = [
         *demo_stopwatch.result_lines([direct, slow, fast]),
         *demo_stopwatch.result_lines([direct, slow, fast], workers=1),
+        *demo_stopwatch.result_lines([direct, slow, fast], verdicts=False),
         *demo_stopwatch.disturbance_notes([slow], 999, repeat=100),
+        *demo_stopwatch.disturbance_notes([slow], 999, repeat=100, always=["other"]),
         *demo_stopwatch.start_cost_lines([[phase(0.001, "Directly")], [phase(0.009999, "Threading")] * 5,
                                           [phase(0.999999)] * 5], 1, "forkserver"),
-        demo_stopwatch.coarse_sleep_note(sleepy),
+        demo_stopwatch.long_run_note(sleepy),
         common.describe_python("forkserver"),
+        *with_a_quota(monkeypatch, 998.55, lambda: common.describe_python("forkserver")),
         *common.timeline([timing], line_width=79),
     ]
     assert all(len(line) <= 79 for line in lines), [line for line in lines if len(line) > 79]
+
+
+def with_a_quota(monkeypatch, quota, make):
+    """What make() returns, and what it returns under a CPU quota: [without, with]."""
+    import common
+
+    without = make()
+    monkeypatch.setattr(common, "cpu_quota", lambda root="": quota)
+    return [without, make()]
 
 
 REFUSED = [
