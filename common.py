@@ -151,20 +151,22 @@ def run_directly(jobs):
 def run_in_threads(jobs):
     """One thread per job, all started before any is joined."""
     spans = [None] * len(jobs)
-    threads = [threading.Thread(target=thread_life, args=(job, spans, i))
-               for i, job in enumerate(jobs)]
+    threads = [threading.Thread(target=thread_life, args=(job, spans, i),
+                                daemon=True)  # one that never stops must
+               for i, job in enumerate(jobs)]  # not keep the program alive
     try:
         for thread in threads:
             with hooks.starting(len(jobs)):
                 thread.start()
         for thread in threads:
             thread.join()
-    except BaseException:  # Ctrl-C, a refused start: ask the others to stop
+    except BaseException:  # Ctrl-C, a refused start: ask every one to stop
         stop.set()
-        deadline = time.monotonic() + 1  # one stuck writing to a stalled
-        for thread in threads:  # reader cannot hear: it is given a second
+        deadline = time.monotonic() + 1  # and give them a second
+        for thread in threads:
             if thread.ident is not None:
                 thread.join(max(0.0, deadline - time.monotonic()))
+        name_the_deaf(threads, jobs)
         raise
     finally:
         stop.clear()
@@ -172,6 +174,30 @@ def run_in_threads(jobs):
         if isinstance(span, BaseException) and not isinstance(span, Stopped):
             raise span  # here, in the caller
     return spans
+
+
+def name_the_deaf(threads, jobs):
+    """One line on the threads that did not stop, which cannot be killed:
+    their job never checks `stop` (one stuck writing to a stalled reader,
+    a pager, is waiting to be read, not deaf)."""
+    frames = sys._current_frames()  # each running thread's: is_alive() is
+    # False for one whose join() Ctrl-C interrupted (3.11), running or not
+    deaf = [n for n, thread in enumerate(threads, 1)
+            if thread.ident in frames and not in_say(frames[thread.ident])]
+    if deaf:
+        names = sorted({getattr(jobs[n - 1], "func", jobs[n - 1]).__name__
+                        for n in deaf})
+        with suppress(OSError, ValueError, AttributeError):  # no stderr
+            print(f"threads {', '.join(map(str, deaf))} did not stop: a"
+                  f" thread cannot be killed, and {', '.join(names)} never"
+                  " checks common.stop", file=sys.stderr)
+
+
+def in_say(frame):
+    """Whether a thread's frame is within say(), writing a line."""
+    while frame is not None and frame.f_code is not say.__code__:
+        frame = frame.f_back
+    return frame is not None
 
 
 def thread_life(job, spans, i):
@@ -559,9 +585,33 @@ LIMITS = {errno.EMFILE: "ulimit -n (open files)",
 def limit_reached(error):
     """The limit of the machine a failed start ran into, in words, or None."""
     code = getattr(error, "errno", None)
-    if code == errno.EAGAIN or "new thread" in str(error):
-        return "ulimit -u (processes)"
+    if code in (errno.EAGAIN, errno.ENOMEM) or "new thread" in str(error):
+        if address_space_limited():  # a thread's stack, a child's pages:
+            return "ulimit -v (memory)"  # no room for them in ulimit -v
+        if code != errno.ENOMEM:
+            return "ulimit -u (processes)"
     return LIMITS.get(code)
+
+
+def address_space_limited():
+    """Whether ulimit -v is set and ulimit -u, if set, is not nearly
+    reached by this user's processes and threads (Linux's /proc)."""
+    try:
+        import resource
+    except ImportError:
+        return False
+    if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
+        return False
+    most = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+    if most == resource.RLIM_INFINITY:
+        return True
+    tasks = 0
+    listed = os.listdir("/proc") if os.path.isdir("/proc") else []
+    for process in (f"/proc/{entry}" for entry in listed if entry.isdigit()):
+        with suppress(OSError):
+            if os.stat(process).st_uid == os.getuid():
+                tasks += len(os.listdir(f"{process}/task"))
+    return tasks < 0.9 * most
 
 
 def run_command(main):
@@ -671,10 +721,16 @@ class Parser(argparse.ArgumentParser):
         super().__init__(allow_abbrev=False, **kwargs)
 
     def _print_message(self, message, file=None):
-        """--help into a full disk: one line and exit 1, not silence."""
+        """--help into a full disk: one line and exit 1, not silence; into
+        an output that cannot show a symbol (cp1252), its stand-in."""
+        file = file or sys.stderr
+        encoding = getattr(file, "encoding", None) or "utf-8"
+        for symbol, stand_in in ASCII.items():
+            if symbol.encode(encoding, "replace").decode(encoding) != symbol:
+                message = message.replace(symbol, stand_in)
         try:
-            (file or sys.stderr).write(message)
-            (file or sys.stderr).flush()
+            file.write(message)
+            file.flush()
         except OSError as error:
             stdout_to_null()
             if not isinstance(error, BrokenPipeError):  # `| head -1`: quiet
@@ -698,15 +754,19 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-NUMBER = {int: re.compile(r"\d+"),
-          float: re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")}
+NUMBER = {int: re.compile(r"[0-9]+"),  # not \d: '４' and '٤' are digits too
+          float: re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")}
 
 
 def positive_number(kind, most=None):
     """An argparse type: a number above 0 (and at most `most`), as a person
     writes it (no 'nan', no '4_0')."""
     def convert(text):
-        value = kind(text) if NUMBER[kind].fullmatch(text.strip()) else None
+        plain = NUMBER[kind].fullmatch(text.strip())
+        try:
+            value = kind(text) if plain else None
+        except ValueError:  # more digits than int() reads (4300): too big
+            value = float("inf")
         if value is None or not value > 0:
             what = "whole number" if kind is int else "number"
             raise argparse.ArgumentTypeError(f"{text!r} is not a positive"

@@ -212,8 +212,10 @@ from collections import namedtuple  # noqa: E402
 
 Phase = namedtuple("Phase", "way timing marks")  # marks: [(what, amount)]
 # What was seen during a phase: other programs' CPUs busy, seconds its
-# output was held up, seconds the demo was stopped, our own CPUs busy.
-Seen = namedtuple("Seen", "other held stopped ours", defaults=[None])
+# output was held up, seconds the demo was stopped, our own CPUs busy, and
+# seconds a worker was stopped.
+Seen = namedtuple("Seen", "other held stopped ours worker_stopped",
+                  defaults=[None, 0.0])
 MEASURABLE = 0.1  # seconds: the shortest window other programs are told in
 HELD_UP = 0.05  # of a phase's time: past this share, held output is named
 TICKS_NOISE = 0.05  # CPU seconds: /proc counts 10 ms ticks, each process's
@@ -235,7 +237,8 @@ def watched(way, runner, jobs):
     after = cpu_mark()
     wall = max(after.wall - before.wall, 1e-9)
     seen = Seen(other_programs_busy(before, worker_cpu, after), watch.held,
-                watch.stopped, own_cpu(before, after, worker_cpu) / wall)
+                watch.stopped, own_cpu(before, after, worker_cpu) / wall,
+                watch.worker_stopped)
     cpus, quota = common.available_cpus(), common.cpu_quota()
     return Phase(way, timing, judged(way, timing, seen, cpus, quota))
 
@@ -254,13 +257,16 @@ def judged(way, timing, seen, cpus, quota=None):
              seen.other * seconds > TICKS_NOISE)
     if quota is not None and quota < 0.9 * most and busy > 0.8 * quota:
         marks.append(("quota", quota))  # held to its quota, not by others
-    elif taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most:
+    elif (taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most
+          and not seen.worker_stopped):  # a stopped worker explains it
         marks.append(("other", seen.other))  # the CPUs were full, others had
         # a share, and we had less than we could use
     if seen.held > HELD_UP * seconds:
         marks.append(("held", seen.held))
     if seen.stopped > 0:
         marks.append(("stopped", seen.stopped))
+    if seen.worker_stopped > 0:
+        marks.append(("worker stopped", seen.worker_stopped))
     return marks
 
 
@@ -292,6 +298,8 @@ def disturbance_notes(phases, cpus, repeat, always=()):
         " reader (a pager?); times include it.",
         "stopped": "Note: * the demo was stopped for"
         f" {worst.get('stopped', 0):.1f} s; the times include it.",
+        "worker stopped": "Note: * a worker (or the fork server) was stopped"
+        f" {worst.get('worker stopped', 0):.1f} s; times include it.",
     }
     if "other" in always:
         notes["other"] = (
@@ -364,12 +372,14 @@ class Watch:
     """Looks every 20 ms, on a timer signal (no thread: processes fork while
     it looks), whether the output pipe is too full for a writer to go on
     (a pager), and for a gap in its looking that a SIGCONT ended: the demo
-    was stopped (Ctrl-Z). POSIX only; elsewhere it sees nothing."""
+    was stopped (Ctrl-Z); every 100 ms, whether a worker process (or the
+    fork server) is stopped. POSIX only; elsewhere it sees nothing."""
 
     def __init__(self, every=0.02):
         self.every, self.held, self.gaps, self.stopped = every, 0.0, 0.0, 0.0
         self.capacity, self.continued = pipe_capacity(sys.stdout), False
-        self.last = time.perf_counter()
+        self.last = self.checked = time.perf_counter()
+        self.worker_stopped = 0.0
         self.looking = (hasattr(signal, "setitimer") and
                         threading.current_thread() is threading.main_thread())
 
@@ -398,6 +408,30 @@ class Watch:
         elif now - self.last > 10 * self.every:  # stopped, or starved of CPU
             self.gaps += now - self.last
         self.last = now
+        if now - self.checked >= 5 * self.every:
+            if a_descendant_stopped():
+                self.worker_stopped += now - self.checked
+            self.checked = now
+
+
+def a_descendant_stopped(pid=None):
+    """Whether a process this one started, or one they started, is stopped
+    (SIGSTOP): from the children Linux lists for each main thread."""
+    found = [pid or os.getpid()]
+    while found:
+        parent = found.pop()
+        try:
+            with open(f"/proc/{parent}/task/{parent}/children",
+                      encoding="utf-8") as listed:
+                children = listed.read().split()
+            for child in children:
+                with open(f"/proc/{child}/stat", encoding="utf-8") as status:
+                    if status.read().rsplit(")", 1)[1].split()[0] in "Tt":
+                        return True
+            found += children
+        except (OSError, IndexError):
+            continue  # not Linux, or a process that has just ended
+    return False
 
 
 def pipe_capacity(output):

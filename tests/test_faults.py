@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_script, scratch, script_env
 from test_robustness import assert_group_ends, finish, posix_only, read_until_blank_runs, start
-from test_stopwatch import BAR
+from test_stopwatch import BAR, HERE, RESULT, found
 
 import common
 
@@ -286,6 +286,12 @@ def test_a_closed_stderr_keeps_the_exit_statuses():
         ("demo_visualize.py", ["--pause", "1e10"], "'1e10'"),
         ("demo_visualize.py", ["--pause", "inf"], "'inf'"),
         ("demo_visualize.py", ["--pau", "1"], "--pau"),
+        ("demo_stopwatch.py", ["--workers", "４"], "'４'"),  # digits of other scripts, as with +4 and 1e3
+        ("demo_stopwatch.py", ["--workers", "٤"], "'٤'"),
+        ("demo_stopwatch.py", ["--workers", "𝟒"], "'𝟒'"),
+        ("demo_stopwatch.py", ["--workers", "+4"], "'+4'"),
+        ("demo_visualize.py", ["--pause", "１.５"], "'１.５'"),
+        ("demo_stopwatch.py", ["--workers", "9" * 5000], "at most 1000, not '9999...'"),  # past int()'s 4300 digits
     ],
 )
 def test_options_in_full_and_numbers_as_a_person_writes_them(script, args, bad, parse):
@@ -561,3 +567,152 @@ if __name__ == "__main__":
     script.write_text(code)
     result = subprocess.run([sys.executable, str(script)], env=script_env(), capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout, result.stderr) == (0, "[5, 5]\n", "")
+
+
+# -- The faults a hostile run found beyond the table ------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_help_into_an_output_that_cannot_show_the_bars_uses_their_stand_in(encoding, tmp_path):
+    """What Windows does by default when --help goes to a file: cp1252 has no █."""
+    with open(tmp_path / "help.txt", "w") as target:
+        result = subprocess.run([sys.executable, str(ROOT / "demo_stopwatch.py"), "--help"], stdout=target,
+                                stderr=subprocess.PIPE, text=True, env=script_env(PYTHONIOENCODING=encoding), timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    shown = (tmp_path / "help.txt").read_text(encoding=encoding)
+    assert "'## N ##'" in shown and "usage: demo_stopwatch.py" in shown
+
+
+FOREVER = """
+import sys, time
+from functools import partial
+from common import run_in_threads
+
+def forever(n):  # a learner's first job: it never looks at common.stop
+    while True:
+        time.sleep(0.1)
+
+if __name__ == "__main__":
+    print("started", flush=True)
+    run_in_threads([partial(forever, n) for n in range(3)])
+"""
+
+
+@posix_only
+@pytest.mark.parametrize("part", ["lesson part", "whole"])
+def test_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them(part):
+    from test_lesson import COMMON, LESSON_PART, lesson_folder
+
+    folder = lesson_folder(LESSON_PART if part == "lesson part" else COMMON)
+    (folder / "lesson.py").write_text(FOREVER, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "lesson.py"], cwd=folder, env=script_env(PYTHONPATH=None),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert process.stdout.readline() == "started\n"
+    time.sleep(0.2)  # the threads are started
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = finish(process, 15)  # a guard: before, it never ended
+    assert process.returncode in (-signal.SIGINT, 128 + signal.SIGINT)
+    assert err.splitlines()[0] == "threads 1, 2, 3 did not stop: a thread cannot be killed, and forever never checks common.stop"
+    assert err.splitlines()[-1] == "KeyboardInterrupt"  # no plumbing: Python's own ending
+    assert_group_ends(process.pid)
+
+
+def address_space_of_a_started_demo():
+    """The KiB of address space a Python holds once it has imported the demo (ulimit -v's unit)."""
+    probe = "import demo_stopwatch, re; print(re.search(r'VmPeak:\\s+(\\d+)', open('/proc/self/status').read())[1])"
+    return int(subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=script_env(), capture_output=True,
+                              text=True, timeout=60).stdout)
+
+
+@linux_only
+def test_ulimit_v_is_named_when_a_start_runs_into_it():
+    """Each thread reserves its stack (8 MiB here): 20 of them do not fit 40 MiB more."""
+    limit = (address_space_of_a_started_demo() + 40 * 1024) * 1024
+
+    def lower():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    result = subprocess.run([sys.executable, str(ROOT / "demo_stopwatch.py"), "--workers", "20", "--iterations", "3"],
+                            cwd=ROOT, env=script_env(), capture_output=True, text=True, preexec_fn=lower, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "demo_stopwatch.py: cannot start 20 workers: ulimit -v (memory) reached; try fewer\n"
+
+
+IN_A_THREAD = """
+from concurrent.futures import ThreadPoolExecutor
+import demo_stopwatch, demo_visualize
+with ThreadPoolExecutor() as pool:  # a notebook's helper, a learner's pool: not the main thread
+    pool.submit(demo_stopwatch.main, ["--workers", "2", "--iterations", "3"]).result()
+    pool.submit(demo_visualize.main, ["--mode", "processes", "--pause", "0.01"]).result()
+"""
+
+
+def test_main_runs_from_a_thread_other_than_the_main_one():
+    """Signal handlers may be set in the main thread only: from another, the demo goes without."""
+    result = subprocess.run([sys.executable, "-c", IN_A_THREAD], cwd=ROOT, env=script_env(), capture_output=True,
+                            text=True, encoding="utf-8", timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert len(found(RESULT, result.stdout.splitlines())) == len(HERE) and "3 Sun:" in result.stdout
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="-X warn_default_encoding is 3.10+")
+@pytest.mark.parametrize("script, args", [("demo_stopwatch.py", ["--workers", 2, "--iterations", 3]),
+                                          ("demo_visualize.py", ["--mode", "processes", "--pause", 0.01])])
+def test_no_file_is_opened_without_an_encoding(script, args):
+    result = run_script(script, *args, flags=["-X", "warn_default_encoding", "-W", "error"])
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_the_timeline_of_no_jobs_or_no_time_is_drawn_all_the_same():
+    assert common.timeline([common.Timing("Directly", 0.0, [])])[0].startswith("When each worker ran")
+    assert common.timeline([]) == common.timeline([common.Timing("Directly", 0.0, [])])
+    instant = common.timeline([common.Timing("Directly", 0.0, [common.Span(0.0, 0.0, 1, None)])])
+    assert instant[1] == "Directly         1 █"
+
+
+STOP_ONE = """
+import os, signal, subprocess, sys, threading, time
+demo = subprocess.Popen([sys.executable, "demo_stopwatch.py", "--work", "cpu", "--workers", "2", "--iterations", "1500",
+                         "--start-method", sys.argv[1]], stdout=subprocess.PIPE, text=True)
+
+def descendants(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listed:
+            children = [int(child) for child in listed.read().split()]
+    except OSError:
+        return []
+    return [grand for child in children for grand in [child] + descendants(child)]
+
+def helper(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return b"resource_tracker" in cmdline.read()
+
+out = []
+reader = threading.Thread(target=lambda: out.append(demo.stdout.read()))
+reader.start()
+while len([pid for pid in descendants(demo.pid) if not helper(pid)]) < 2:  # the processes phase
+    time.sleep(0.002)
+[victim, *_] = [pid for pid in descendants(demo.pid) if not helper(pid)]  # a worker; under forkserver, the server
+os.kill(victim, signal.SIGSTOP)
+time.sleep(1)
+os.kill(victim, signal.SIGCONT)
+reader.join()
+sys.exit(demo.wait() or print(out[0], end=""))
+"""
+
+
+@linux_only
+@pytest.mark.parametrize("method", ["fork", "forkserver"], ids=["a worker", "the fork server"])
+def test_a_stopped_worker_or_fork_server_is_named(method):
+    if method not in START_METHODS:
+        pytest.skip("no fork server here")
+    result = subprocess.run([sys.executable, "-c", STOP_ONE, method], cwd=ROOT, env=script_env(), capture_output=True,
+                            text=True, encoding="utf-8", timeout=120)
+    assert (result.returncode, result.stderr) == (0, "")
+    marked = [match[1] for match in found(RESULT, result.stdout.splitlines()) if match["mark"]]
+    assert "Multiprocessing" in marked
+    [note] = [line for line in result.stdout.splitlines() if line.startswith("Note: * a worker (or the fork server)")]
+    assert float(note.split()[10]) >= 0.8 and note.endswith(" s; times include it.")
