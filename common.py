@@ -166,7 +166,7 @@ def run_in_threads(jobs):
         for thread in threads:
             if thread.ident is not None:
                 thread.join(max(0.0, deadline - time.monotonic()))
-        name_the_deaf(threads, jobs)
+        name_the_deaf(threads, jobs, deadline)
         raise
     finally:
         stop.clear()
@@ -176,14 +176,17 @@ def run_in_threads(jobs):
     return spans
 
 
-def name_the_deaf(threads, jobs):
-    """One line on the threads that did not stop, which cannot be killed:
-    their job never checks `stop` (one stuck writing to a stalled reader,
-    a pager, is waiting to be read, not deaf)."""
-    frames = sys._current_frames()  # each running thread's: is_alive() is
-    # False for one whose join() Ctrl-C interrupted (3.11), running or not
-    deaf = [n for n, thread in enumerate(threads, 1)
-            if thread.ident in frames and not in_say(frames[thread.ident])]
+def name_the_deaf(threads, jobs, deadline):
+    """One line on the threads still running at the deadline, which cannot
+    be killed: their job never checks `stop` (one stuck writing to a
+    stalled reader, a pager, is waiting to be read, not deaf)."""
+    deaf = [None]
+    while deaf and time.monotonic() < deadline + 0.05:
+        frames = sys._current_frames()  # a running thread has one (3.11's
+        # is_alive() is False for one whose join() Ctrl-C cut short)
+        deaf = [n for n, thread in enumerate(threads, 1)
+                if thread.ident in frames and not in_say(frames[thread.ident])]
+        time.sleep(0.01)
     if deaf:
         names = sorted({getattr(jobs[n - 1], "func", jobs[n - 1]).__name__
                         for n in deaf})
