@@ -9,6 +9,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import sys
+import importlib.util
 import threading
 import time
 from collections import namedtuple
@@ -294,18 +295,103 @@ def check_importable(jobs, context):
                                " >>> prompt or in code fed to python -")
 
 
+def run_in_interpreters(jobs):
+    """One interpreter per job, each with a GIL of its own (Python 3.14+),
+    each run from a thread of its own: all started before any is joined."""
+    from concurrent import interpreters
+    spans = [None] * len(jobs)
+    asks = [interpreters.create_queue() for _ in jobs]  # to ask one to stop
+    threads = [threading.Thread(target=interpreter_life, daemon=True,
+                                args=(job, asks, spans, i))
+               for i, job in enumerate(jobs)]
+    try:
+        for thread in threads:
+            with hooks.starting(len(jobs)):
+                thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException:  # Ctrl-C, a refused start: ask every one to stop
+        for ask in asks:
+            ask.put(True)
+        deadline = time.monotonic() + 1  # and give them a second
+        for thread in threads:
+            if thread.ident is not None:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        raise
+    for span in spans:  # the first failure, not the Stopped it caused
+        if isinstance(span, BaseException) and not isinstance(span, Stopped):
+            raise span  # here, in the caller
+    return spans
+
+
+def interpreter_life(job, asks, spans, i):
+    """A thread: make an interpreter, run the job in it, close it; if the
+    job failed, ask the others to stop."""
+    from concurrent import interpreters
+    interpreter = interpreters.create()  # its start, with its imports
+    try:  # a new interpreter has the sys.path Python started with: ours
+        interpreter.exec(f"import sys; sys.path[:] = {sys.path!r}")
+        spans[i] = interpreter.call(listening, job, asks[i])
+    except (interpreters.ExecutionFailed,  # the job's module not found
+            interpreters.NotShareableError) as error:  # its result unpickled
+        while error.__cause__ is not None:  # the first cause says the most:
+            error = error.__cause__  # 'No module named ...'
+        spans[i] = RuntimeError(f"an interpreter cannot run the job: {error}")
+    finally:
+        interpreter.close()
+    if isinstance(spans[i], BaseException):
+        for ask in asks:
+            ask.put(True)
+
+
+def listening(job, ask):
+    """In an interpreter: the job's outcome. Its `stop` is its own (module
+    state is per interpreter): a thread relays a stop asked for on `ask`."""
+    relay = threading.Thread(target=relay_stop, args=(ask,))
+    relay.start()
+    try:
+        return outcome(job)
+    finally:
+        ask.put(False)  # the relay's cue to end, if nobody asked to stop
+        relay.join()
+
+
+def relay_stop(ask):
+    """Wait for the caller's word: True is a stop."""
+    if ask.get():
+        stop.set()
+
+
 # -- 4. The ways: one table, which the demos, their report and tests read ---
 
-Way = namedtuple("Way", "name mode runner parallel starts")
+Way = namedtuple("Way", "name mode runner parallel starts missing")
 # name: as the report prints it; mode: as --mode takes it; parallel: can
 # its workers compute at once (True, False or "without the GIL"); starts:
-# what it starts for each job ("thread", "process", or None).
+# what it starts for each job ("thread", "process", ...); missing: why
+# this Python cannot run it, or None.
+
+
+def interpreters_missing():
+    """Why interpreters cannot run here, or None: Python 3.14 added them."""
+    if importlib.util.find_spec("concurrent.interpreters") is None:
+        return "interpreters need Python 3.14"
+    return None
+
 
 WAYS = [
-    Way("Directly", "direct", run_directly, False, None),
-    Way("Threading", "threads", run_in_threads, "without the GIL", "thread"),
-    Way("Multiprocessing", "processes", run_in_processes, True, "process"),
+    Way("Directly", "direct", run_directly, False, None, None),
+    Way("Threading", "threads", run_in_threads, "without the GIL", "thread",
+        None),
+    Way("Multiprocessing", "processes", run_in_processes, True, "process",
+        None),
+    Way("Interpreters", "interpreters", run_in_interpreters, True,
+        "interpreter", interpreters_missing()),
 ]
+
+
+def ways_here():
+    """The ways this Python can run, in the table's order."""
+    return [way for way in WAYS if not way.missing]
 
 
 def runner_for(way, start_method=None):
@@ -743,14 +829,18 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         """One line within 79 columns: the value, and what it should be."""
+        message = re.sub(r"^argument ", "", message)
         choice = re.match(r"(.*): invalid choice: (.*?) \(choose from (.*)\)$",
                           message)
-        if choice:  # choices listed plainly
+        if choice:  # choices listed plainly, or named if too many
             *others, last = (option.strip(" '")
                              for option in choice[3].split(","))
             message = (f"{choice[1]}: {choice[2]} is not {', '.join(others)}"
                        f" or {last}")
-        line = f"{self.prog}: {re.sub(r'^argument ', '', message)}"
+            if len(self.prog) + len(message) > 77:
+                message = (f"{choice[1]}: {choice[2]} is not a choice; see"
+                           " --help")
+        line = f"{self.prog}: {message}"
         if len(line) > 79:  # a long value cut
             line = re.sub(r"'([^']{4})[^']+'", r"'\1...'", line)
         print_error(line)

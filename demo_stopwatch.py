@@ -1,4 +1,5 @@
-"""The same workers run three ways, timed: directly, in threads, in processes.
+"""The same workers run every way, timed: directly, in threads, in processes
+and (Python 3.14+) in interpreters.
 
   python demo_stopwatch.py              # waiting work: threads win
   python demo_stopwatch.py --work cpu   # CPU work: threads win nothing here
@@ -6,7 +7,7 @@
   python demo_stopwatch.py --repeat 3   # the best of three: for a busy machine
 
 Each worker prints its bar, '██ N ██', once per iteration: directly,
-worker after worker; in threads and in processes, interleaved. Then each
+worker after worker; the other ways at once, interleaved. Then each
 way's time, its speedup over running directly, how many CPUs it kept busy,
 and a timeline of when each worker ran.
 """
@@ -56,9 +57,10 @@ def main(argv=None):
         common.say(note)
     jobs = make_jobs(args.work, args.workers, args.iterations)
     bars = args.work != "none"  # idle workers print nothing to set apart
-    runs = [[] for _ in common.WAYS]  # each way's phases, one per round
+    ways = common.ways_here()  # the table's, less what this Python lacks
+    runs = [[] for _ in ways]  # each way's phases, one per round
     for round in range(args.repeat):
-        for way, phases in zip(common.WAYS, runs):
+        for way, phases in zip(ways, runs):
             if bars and (round or phases is not runs[0]):
                 common.say("\n\n")  # blank lines between the phases
             runner = common.runner_for(way, args.start_method)
@@ -120,6 +122,8 @@ def report(args, runs, best):
     if idle:
         method = common.start_method_used(method)
         lines += start_cost_lines(runs, args.workers, method)
+    lines += [f"Note: {way.missing}: not run here." for way in common.WAYS
+              if way.missing]
     cpus = common.available_cpus()
     return lines + disturbance_notes(best, cpus, args.repeat, always)
 
@@ -166,8 +170,8 @@ def start_cost_lines(runs, workers, method):
     for phases in runs:
         starts = phases[0].way.starts
         if starts:
-            what = f"a {starts}" + (f" ({method})" if starts == "process"
-                                    else "")
+            what = ("an " if starts[0] in "aeiou" else "a ") + starts + (
+                f" ({method})" if starts == "process" else "")
             costs.append((what, statistics.median(
                 phase.timing.seconds / workers for phase in phases)))
     (unit, first), (what, cost) = costs[:2]
@@ -177,31 +181,11 @@ def start_cost_lines(runs, workers, method):
                     f" {cost / first:.0f}x {unit}" for what, cost in costs[2:]]
 
 
-# 5. The timeline fits the screen: on a terminal, as wide as it is (up to
-#    79 columns) and short enough that the report stays in view above it.
-def timeline_size(report_lines):
-    """(line width, rows per way) for common.timeline."""
-    try:
-        columns, rows = os.get_terminal_size(sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        columns = rows = 0  # into a file or a pipe
-    if columns <= 0:  # also a terminal that says 0x0: its size is unknown
-        return 79, 16
-    width, rows = columns, rows if rows > 0 else 1000
-
-    def screen_rows(line):
-        return max(1, -(-len(line) // width))  # a line wider than it wraps
-
-    # The report, a blank line, the heading, the shell's prompt after it.
-    used = sum(map(screen_rows, report_lines)) + 1 + screen_rows("x" * 70) + 1
-    per_way = (rows - used) // len(common.WAYS)
-    return min(79, width - 1), max(1, min(16, per_way))
-
-
 # == The instrument =========================================================
 # What the machine did to a phase: other programs taking its CPUs, a reader
 # holding up its output (a pager), the demo stopped (Ctrl-Z). watched() is
 # the one call: the phase's timing, and its marks, each with its amount.
+# Then the screen, and what the machine allows before a run starts.
 
 import re  # noqa: E402  (the instrument's own)
 import signal  # noqa: E402
@@ -210,7 +194,8 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from collections import namedtuple  # noqa: E402
 
-Phase = namedtuple("Phase", "way timing marks")  # marks: [(what, amount)]
+Phase = namedtuple("Phase", "way timing marks seen", defaults=[None])
+# marks: [(what, amount)], judged from what was seen
 # What was seen during a phase: other programs' CPUs busy, seconds its
 # output was held up, seconds the demo was stopped, our own CPUs busy, and
 # seconds a worker was stopped.
@@ -240,7 +225,7 @@ def watched(way, runner, jobs):
                 watch.stopped, own_cpu(before, after, worker_cpu) / wall,
                 watch.worker_stopped)
     cpus, quota = common.available_cpus(), common.cpu_quota()
-    return Phase(way, timing, judged(way, timing, seen, cpus, quota))
+    return Phase(way, timing, judged(way, timing, seen, cpus, quota), seen)
 
 
 def judged(way, timing, seen, cpus, quota=None):
@@ -487,6 +472,29 @@ def busy_ticks(text, cpus=None):
     return busy
 
 
+# -- The screen: on a terminal, the timeline as wide as it is (up to 79
+#    columns) and short enough that the report stays in view above it.
+
+
+def timeline_size(report_lines):
+    """(line width, rows per way) for common.timeline."""
+    try:
+        columns, rows = os.get_terminal_size(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        columns = rows = 0  # into a file or a pipe
+    if columns <= 0:  # also a terminal that says 0x0: its size is unknown
+        return 79, 16
+    width, rows = columns, rows if rows > 0 else 1000
+
+    def screen_rows(line):
+        return max(1, -(-len(line) // width))  # a line wider than it wraps
+
+    # The report, a blank line, the heading, the shell's prompt after it.
+    used = sum(map(screen_rows, report_lines)) + 1 + screen_rows("x" * 70) + 1
+    per_way = (rows - used) // len(common.ways_here())
+    return min(79, width - 1), max(1, min(16, per_way))
+
+
 # -- Before the run: what the machine allows, how fast it computes, and how
 #    long the run will take
 
@@ -587,7 +595,7 @@ def round_seconds(args, each):
     cpus = common.available_cpus()
     method = common.start_method_used(args.start_method)
     total = 0.0
-    for way in common.WAYS:
+    for way in common.ways_here():
         work = args.workers * args.iterations * each
         if way.starts:  # waiting overlaps; computing, on the CPUs it can use
             parallel = common.computes_in_parallel(way)

@@ -3,6 +3,7 @@
   python demo_visualize.py                   # threads: the rows interleave
   python demo_visualize.py --mode direct     # one shape after another
   python demo_visualize.py --mode processes  # processes: the same picture
+  python demo_visualize.py --mode interpreters  # 3.14+: so do interpreters
 
 Drawing a row is mostly waiting for the next one, and a waiting thread lets
 the others run: three threads draw all three shapes in the time of one.
@@ -51,7 +52,9 @@ def parse_args(argv=None):
                         " (default: 0.3)")
     common.add_start_method(parser, note=", with --mode processes")
     args = parser.parse_args(argv)
-    starts = MODES[args.mode].starts
+    starts, missing = MODES[args.mode].starts, MODES[args.mode].missing
+    if missing:  # interpreters, before Python 3.14
+        parser.error(f"--mode {args.mode}: {missing}")
     if args.start_method and starts != "process":
         parser.error(f"argument --start-method: --mode {args.mode} starts no"
                      " processes")

@@ -50,25 +50,31 @@ def bars_to_devnull():
 
 
 def watched_ways(jobs, method=None):
-    """One phase of each way in the table, as the stopwatch runs them."""
-    return [demo_stopwatch.watched(way, common.runner_for(way, method), jobs) for way in common.WAYS]
+    """One phase of each way this Python runs, as the stopwatch runs them."""
+    return [demo_stopwatch.watched(way, common.runner_for(way, method), jobs) for way in common.ways_here()]
+
+
+def others(phases):
+    """The most CPUs other programs kept busy in one of the phases."""
+    return max((phase.seen.other or 0.0) for phase in phases)
 
 
 def speedups(work, workers, iterations, method=None):
-    """One run of each mode on the same jobs: (direct seconds, threads' speedup, processes' speedup,
-    the most CPUs other programs kept busy in one of the three)."""
+    """One run of each way on the same jobs: {way: direct seconds / its seconds}, and the most CPUs
+    other programs kept busy in one of them."""
     jobs = demo_stopwatch.make_jobs(work, workers, iterations)
     phases = watched_ways(jobs, method)
-    direct, threads, processes = (phase.timing.seconds for phase in phases)
-    return direct, direct / threads, direct / processes, max(phase.other or 0.0 for phase in phases)
+    direct = phases[0].timing.seconds
+    return {phase.way.name: direct / phase.timing.seconds for phase in phases[1:]}, others(phases)
 
 
 def median_speedups(repeats, *args):
-    """The median of each of speedups()'s numbers over several runs (of the load: the most)."""
+    """The median of each way's speedup over several runs, and of the load the most."""
     with bars_to_devnull():
         samples = [speedups(*args) for _ in range(repeats)]
-    *medians, _ = [statistics.median(column) for column in zip(*samples)]
-    return medians + [max(sample[-1] for sample in samples)]
+    names = samples[0][0]
+    return {name: statistics.median(sample[0][name] for sample in samples) for name in names}, max(
+        sample[1] for sample in samples)
 
 
 def load(other, cpus):
@@ -77,19 +83,18 @@ def load(other, cpus):
 
 
 def cpu_profile(repeats, method=None):
-    """Medians, for 4 workers of CPU work: threads' and processes' speedups, and CPUs busy per mode."""
+    """Medians, for 4 workers of CPU work: each way's speedup, and CPUs busy per way."""
     jobs = demo_stopwatch.make_jobs("cpu", 4, 1000)
     samples = []
     with bars_to_devnull():
         for _ in range(repeats):
             phases = watched_ways(jobs, method)
-            runs = [phase.timing for phase in phases]
-            direct, threads, processes = (run.seconds for run in runs)
-            samples.append([direct / threads, direct / processes] + [common.cpus_busy(run) for run in runs])
-            samples[-1].append(max(phase.other or 0.0 for phase in phases))
-    keys = ["threads", "processes", "direct_busy", "threads_busy", "processes_busy"]
-    profile = dict(zip(keys, (statistics.median(column) for column in zip(*samples))))
-    return dict(profile, others=max(sample[-1] for sample in samples))
+            direct = phases[0].timing.seconds
+            sample = {f"{phase.way.name}_busy": common.cpus_busy(phase.timing) for phase in phases}
+            sample.update({phase.way.name: direct / phase.timing.seconds for phase in phases[1:]})
+            samples.append(dict(sample, others=others(phases)))
+    profile = {key: statistics.median(sample[key] for sample in samples) for key in samples[0] if key != "others"}
+    return dict(profile, others=max(sample["others"] for sample in samples))
 
 
 def profile_elsewhere(command, repeats):
@@ -118,18 +123,17 @@ def machinery_costs(repeats):
             time.sleep(0.0001)
         per_sleep = (time.perf_counter() - start) / 1000
         jobs = demo_stopwatch.make_jobs("sleep", 4, 200)
-        extra = {way.name: [] for way in common.WAYS}
+        extra = {way.name: [] for way in common.ways_here()[1:]}
         for _ in range(repeats):
-            for way in common.WAYS:
-                name = way.name
-                run = common.time_jobs(name, common.runner_for(way), jobs)
+            for way in common.ways_here()[1:]:
+                run = common.time_jobs(way.name, common.runner_for(way), jobs)
                 busy = max(span.end for span in run.spans) - min(span.start for span in run.spans)
-                extra[name].append(run.seconds - busy if name != "Directly" else 0.0)
+                extra[way.name].append(run.seconds - busy)
     return per_line, per_sleep, {name: statistics.median(values) for name, values in extra.items()}
 
 
 def start_costs(repeats, workers=8):
-    """Median seconds to start and join one idle thread, and one idle process per start method."""
+    """Median seconds to start and join one idle worker of each way: a process per start method."""
     jobs = demo_stopwatch.make_jobs("none", workers, 1)
 
     def per_worker(runner):
@@ -137,9 +141,11 @@ def start_costs(repeats, workers=8):
         runs = [common.time_jobs("", runner, jobs) for _ in range(repeats)]
         return statistics.median(run.seconds for run in runs) / workers
 
-    costs = {"thread": per_worker(common.run_in_threads)}
-    for method in METHODS:
-        costs[f"process ({method})"] = per_worker(partial(common.run_in_processes, start_method=method))
+    costs = {}
+    for way in common.ways_here()[1:]:
+        for method in METHODS if way.starts == "process" else [None]:
+            what = f"{way.starts} ({method})" if method else way.starts
+            costs[what] = per_worker(common.runner_for(way, method))
     return costs
 
 
@@ -165,31 +171,42 @@ def main():
     # Medians of 9: on a shared 2-core machine single runs of CPU work range over +-8%.
     repeats, scale_iterations = (3, 300) if args.quick else (9, 1000)
     cpus = common.available_cpus()
+    others_here = [way for way in common.ways_here()[1:]]  # every way but direct
+    columns = "".join(f"{way.mode:>14}" for way in others_here)
 
     print(common.describe_python())
-    print(f"medians of {repeats} runs; speedup = direct seconds / mode seconds, within each run\n")
+    print(f"medians of {repeats} runs; speedup = direct seconds / a way's seconds, within each run\n")
 
-    _, sleep_threads, sleep_processes, sleep_load = median_speedups(repeats, "sleep", 4, 1000)
-    _, cpu_threads, cpu_processes, cpu_load = median_speedups(repeats, "cpu", 4, 1000)
+    sleep, sleep_load = median_speedups(repeats, "sleep", 4, 1000)
+    cpu, cpu_load = median_speedups(repeats, "cpu", 4, 1000)
     ideal_cpu = min(4, cpus)
-    print(f"{'4 workers':<24}{'threads':>10}{'processes':>12}{'ideal':>8}  (others: the most other programs kept busy)")
-    print(f"{'waiting work (sleep)':<24}{sleep_threads:>9.2f}x{sleep_processes:>11.2f}x{4:>7.1f}x{load(sleep_load, cpus)}")
-    print(f"{'CPU work (cpu)':<24}{cpu_threads:>9.2f}x{cpu_processes:>11.2f}x{ideal_cpu:>7.1f}x{load(cpu_load, cpus)}")
-    print(f"threads reach {sleep_threads / 4:.0%} of the ideal on waiting work;", end=" ")
-    print(f"processes reach {cpu_processes / ideal_cpu:.0%} of the ideal on CPU work\n")
+    print(f"{'4 workers':<22}{columns}{'ideal':>8}  (others: the most other programs kept busy)")
+    for label, figures, ideal, other in [("waiting work (sleep)", sleep, 4, sleep_load),
+                                         ("CPU work (cpu)", cpu, ideal_cpu, cpu_load)]:
+        cells = "".join(f"{figures[way.name]:>13.2f}x" for way in others_here)
+        print(f"{label:<22}{cells}{ideal:>7.1f}x{load(other, cpus)}")
+    print(f"threads reach {sleep['Threading'] / 4:.0%} of the ideal on waiting work;", end=" ")
+    print(f"processes reach {cpu['Multiprocessing'] / ideal_cpu:.0%} of the ideal on CPU work", end="")
+    if "Interpreters" in cpu:
+        print(f"; interpreters {cpu['Interpreters'] / cpu['Multiprocessing']:.2f}x what processes reach", end="")
+    print("\n")
 
     per_line, per_sleep, extra = machinery_costs(repeats)
     print("the demo's own machinery")
     print(f"  say(): one line written whole  {per_line * 1e6:>8.2f} us", end="")
     print(f"  (the 0.1 ms sleep really takes {per_sleep * 1e6:.0f} us)")
-    for name in ("Threading", "Multiprocessing"):
-        print(f"  {name + ' runner':<31}{extra[name] * 1000:>8.2f} ms a run, beyond the workers' own spans")
+    for name, seconds in extra.items():
+        print(f"  {name + ' runner':<31}{seconds * 1000:>8.2f} ms a run, beyond the workers' own spans")
     print()
 
     print("4 workers of CPU work, by start method")
     for method in METHODS:
-        _, _, processes, other = median_speedups(repeats, "cpu", 4, 1000, method)
-        print(f"  processes ({method}){'':<{12 - len(method)}}{processes:>8.2f}x over direct{load(other, cpus)}")
+        figures, other = median_speedups(repeats, "cpu", 4, 1000, method)
+        print(f"  processes ({method}){'':<{12 - len(method)}}{figures['Multiprocessing']:>8.2f}x over direct"
+              f"{load(other, cpus)}")
+        if "Interpreters" in figures and method == "fork":  # in the same runs, alongside
+            print(f"  interpreters{'':<12}{figures['Interpreters']:>8.2f}x over direct:"
+                  f" {figures['Interpreters'] / figures['Multiprocessing']:.2f}x what fork processes reach")
     print()
 
     costs = start_costs(repeats * 3)
@@ -199,11 +216,14 @@ def main():
     print()
 
     print(f"speedup over direct as workers grow ({scale_iterations} iterations each)")
-    print(f"{'workers':>8}{'sleep: threads':>16}{'processes':>11}{'cpu: threads':>14}{'processes':>11}")
+    print(f"{'workers':>8}   sleep:{columns}   cpu:{columns}")
     for workers in (1, 2, 4, 8, 16):
-        _, st, sp, sleep_other = median_speedups(max(3, repeats // 2), "sleep", workers, scale_iterations)
-        _, ct, cp, cpu_other = median_speedups(max(3, repeats // 2), "cpu", workers, scale_iterations)
-        print(f"{workers:>8}{st:>15.2f}x{sp:>10.2f}x{ct:>13.2f}x{cp:>10.2f}x{load(max(sleep_other, cpu_other), cpus)}")
+        slept, sleep_other = median_speedups(max(3, repeats // 2), "sleep", workers, scale_iterations)
+        computed, cpu_other = median_speedups(max(3, repeats // 2), "cpu", workers, scale_iterations)
+        cells = [f"{figures[way.name]:>13.2f}x" for figures in (slept, computed) for way in others_here]
+        half = len(others_here)
+        print(f"{workers:>8}         {''.join(cells[:half])}       {''.join(cells[half:])}"
+              f"{load(max(sleep_other, cpu_other), cpus)}")
     print()
 
     whole = whole_demo_seconds(repeats)
@@ -212,15 +232,19 @@ def main():
     profiles = [(common.describe_python(), dict(cpu_profile(repeats), python=common.describe_python()))]
     for command in args.interpreters:
         profiles.append((command, profile_elsewhere(command, repeats)))
+    names = [way.name for way in common.WAYS[1:]]
     print("4 workers of CPU work, by interpreter: speedup over direct, and CPUs busy")
-    print(f"  {'':<40}{'threads':>8}{'processes':>10}   CPUs busy: direct threads processes")
+    print(f"  {'':<40}" + "".join(f"{way.mode:>13}" for way in common.WAYS[1:]) + "   CPUs busy: "
+          + " ".join(way.mode for way in common.WAYS))
     for label, p in profiles:
-        name, gil, _, method = p["python"].split(", ")  # 'Python 3.13.15', 'GIL disabled', _, 'start method fork'
-        print(f"  {f'{name}, {gil}, {method.split()[-1]}':<40}{p['threads']:>7.2f}x{p['processes']:>9.2f}x", end="")
-        print(f"{p['direct_busy']:>18.1f}{p['threads_busy']:>8.1f}{p['processes_busy']:>10.1f}{load(p['others'], cpus)}")
+        name, gil, *_, method = p["python"].split(", ")  # 'Python 3.13.15', 'GIL disabled', ..., 'start method fork'
+        cells = "".join(f"{p[n]:>12.2f}x" if n in p else f"{'-':>13}" for n in names)
+        busy = " ".join(f"{p.get(way.name + '_busy', float('nan')):>{len(way.mode)}.1f}" for way in common.WAYS)
+        print(f"  {f'{name}, {gil}, {method.split()[-1]}':<40}{cells}   CPUs busy: {busy}{load(p['others'], cpus)}")
     print()
-    print(f"the default demo, start to exit: {whole:.2f} s; threads on its waiting work: {sleep_threads:.2f}x of 4x;")
-    print(f"processes on 4 workers of CPU work: {cpu_processes:.2f}x of {ideal_cpu:.1f}x ({cpus} CPUs)")
+    print(f"the default demo, start to exit: {whole:.2f} s; threads on its waiting work: {sleep['Threading']:.2f}x"
+          f" of 4x;")
+    print(f"processes on 4 workers of CPU work: {cpu['Multiprocessing']:.2f}x of {ideal_cpu:.1f}x ({cpus} CPUs)")
 
 
 if __name__ == "__main__":

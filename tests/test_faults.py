@@ -46,12 +46,15 @@ def run_in_child(setup, script, *args, preexec_fn=None):
 
 SIGNALS = [(signal.SIGTERM, 143, "Terminated", method) for method in START_METHODS]
 SIGNALS.append((signal.SIGHUP, 129, "Hangup", START_METHODS[-1]))
+if "Interpreters" in HERE:  # Python 3.14+: one process, its interpreters run by threads
+    SIGNALS += [(signal.SIGTERM, 143, "Terminated", "interpreters"), (signal.SIGHUP, 129, "Hangup", "interpreters")]
 
 
 @linux_only
 @pytest.mark.parametrize("signum, status, line, method", SIGNALS, ids=[f"{s[2]}-{s[3]}" for s in SIGNALS])
 def test_kill_or_hang_up_stops_every_worker(signum, status, line, method):
-    process = start("demo_visualize.py", "--mode", "processes", "--pause", 1, "--start-method", method)
+    how = ["--mode", "interpreters"] if method == "interpreters" else ["--mode", "processes", "--start-method", method]
+    process = start("demo_visualize.py", *how, "--pause", 1)
     assert process.stdout.readline()  # drawing; the whole drawing would take 8 s
     process.send_signal(signum)  # to the main process only: its children must not live on
     out, err = finish(process)
@@ -324,6 +327,7 @@ def test_a_coarse_sleep_is_named_before_the_runs():
 def test_no_note_when_the_sleep_is_fine_and_never_advice_to_do_more(monkeypatch):
     import demo_stopwatch
 
+    monkeypatch.setattr(common, "ways_here", lambda: common.WAYS[:3])  # the figures below are for three ways
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00019)  # a loaded Linux, at worst
     assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args([])) is None
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.0156)  # Windows before 3.11
@@ -716,3 +720,28 @@ def test_a_stopped_worker_or_fork_server_is_named(method):
     assert "Multiprocessing" in marked
     [note] = [line for line in result.stdout.splitlines() if line.startswith("Note: * a worker (or the fork server)")]
     assert float(note.split()[10]) >= 0.8 and note.endswith(" s; times include it.")
+
+
+# -- Interpreters, the fourth way (Python 3.14+) -------------------------------------------------
+
+
+@pytest.mark.skipif("Interpreters" not in HERE, reason="interpreters need Python 3.14")
+@pytest.mark.skipif("fork" not in START_METHODS, reason="no fork here")
+def test_no_process_is_forked_while_an_interpreter_is_open():
+    """A child forked while a subinterpreter exists dies of SIGSEGV (3.14, 3.15): the processes phase
+    of the second round comes after the first round's interpreters are all closed."""
+    result = run_script("demo_stopwatch.py", "--repeat", 2, "--workers", 2, "--iterations", 20, "--start-method", "fork")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [match[1] for match in found(RESULT, result.stdout.splitlines())] == HERE
+
+
+def test_where_interpreters_are_missing_the_stopwatch_says_so_and_visualize_refuses(parse):
+    missing = common.WAYS[-1].missing
+    refused = parse("demo_visualize.py", "--mode", "interpreters")
+    if missing is None:  # Python 3.14+: taken
+        assert refused.returncode == 0
+        return
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == "demo_visualize.py: --mode interpreters: interpreters need Python 3.14\n"
+    result = run_script("demo_stopwatch.py", "--iterations", 2, "--workers", 1)
+    assert "Note: interpreters need Python 3.14: not run here." in result.stdout.splitlines()

@@ -194,7 +194,7 @@ def test_help_fits_a_terminal_and_opens_with_the_usage_and_examples(script, colu
 def test_help_shows_the_examples_of_the_docstring(script, parse):
     shown = parse(script, "--help").stdout
     examples = [line.strip() for line in shown.splitlines() if line.strip().startswith(f"python {script}")]
-    assert len(examples) == {"demo_stopwatch.py": 4, "demo_visualize.py": 3}[script]
+    assert len(examples) == {"demo_stopwatch.py": 4, "demo_visualize.py": 4}[script]
 
 
 def test_stopwatch_help_says_what_each_kind_of_work_does(parse):

@@ -254,6 +254,7 @@ def test_disturbed_in_every_round_the_report_says_it_cannot_show_the_lesson(monk
 def test_a_run_that_will_take_long_says_so_first(args, note, monkeypatch):
     monkeypatch.setattr(common, "available_cpus", lambda: 2)
     monkeypatch.setattr(common, "gil_enabled", lambda: True)  # threads compute one at a time
+    monkeypatch.setattr(common, "ways_here", lambda: common.WAYS[:3])  # the figures below are for three ways
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00015)  # Linux's 0.1 ms sleep
     monkeypatch.setattr(demo_stopwatch, "too_many_workers", lambda args: None)  # whatever this machine holds
     parsed = demo_stopwatch.parse_args([*args, "--start-method", "fork"] if "--start-method" not in args else args)

@@ -17,6 +17,7 @@ from test_stopwatch import HERE, RESULT, phases, worker_of
 from test_visualize import EXPECTED
 
 START_METHODS = multiprocessing.get_all_start_methods()
+INTERPRETERS = ["interpreters"] if "Interpreters" in HERE else []  # Python 3.14+
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
 
 
@@ -95,7 +96,7 @@ def interrupt(process, stdout_so_far):
 WHEN = ["at its start", "midway"]  # its first line, or its 60th
 STOPWATCH_PHASES = [("direct", 0, None), ("threads", 1, None)] + [
     (f"processes-{method}", 2, method) for method in START_METHODS
-]
+] + [(mode, 3, None) for mode in INTERPRETERS]
 
 
 CASES = [(phase, separators, method, when) for phase, separators, method in STOPWATCH_PHASES for when in WHEN]
@@ -127,7 +128,7 @@ def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
 
 @posix_only
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
-@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS])
+@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS] + INTERPRETERS)
 def test_ctrl_c_while_drawing_shapes(mode):
     args = ["--mode", mode.split("-")[0], "--pause", 0.5]  # long enough that a slow test cannot miss the run
     if mode.startswith("processes"):
@@ -156,7 +157,8 @@ def test_stopwatch_into_a_pipe_closed_early(lines):
     assert process.returncode == 1
 
 
-@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{method}" for method in START_METHODS])
+@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{method}" for method in START_METHODS]
+                         + INTERPRETERS)
 def test_visualize_into_a_pipe_closed_early(mode):
     """Under spawn and forkserver a child that failed to write flushes again as it exits: no traceback."""
     args = ["--mode", mode.split("-")[0]] + (["--start-method", mode.split("-")[1]] if "-" in mode else [])

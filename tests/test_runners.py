@@ -1,4 +1,4 @@
-"""The three runners: every job once, in order; overlap or not; which process ran it."""
+"""The runners: every job once, in order; overlap or not; which process ran it."""
 
 import multiprocessing
 import os
@@ -16,11 +16,11 @@ from conftest import script_env
 
 import common
 
-RUNNERS = {
-    "direct": common.run_directly,
-    "threads": common.run_in_threads,
-    "processes": common.run_in_processes,
-}
+RUNNERS = {way.mode: way.runner for way in common.WAYS}
+INTERPRETERS = common.WAYS[-1]
+needs_interpreters = pytest.mark.skipif(bool(INTERPRETERS.missing), reason=str(INTERPRETERS.missing))
+MODES = [pytest.param(way.mode, marks=pytest.mark.skipif(bool(way.missing), reason=str(way.missing)))
+         for way in common.WAYS]  # the ways this Python lacks are skipped, with the reason
 START_METHODS = multiprocessing.get_all_start_methods()
 
 
@@ -34,7 +34,7 @@ def back_to_back(spans):
     return all(a.end <= b.start for a, b in zip(spans, spans[1:]))
 
 
-@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("mode", MODES)
 def test_each_job_runs_exactly_once(mode, capfd):
     jobs = [partial(common.say, f"job {n}") for n in range(6)]
     runner = RUNNERS[mode]
@@ -47,7 +47,7 @@ def test_each_job_runs_exactly_once(mode, capfd):
     assert sorted(lines) == sorted(f"job {n}" for n in range(6))
 
 
-@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("mode", MODES)
 def test_results_come_back_in_job_order(mode):
     spans = RUNNERS[mode]([partial(neg, n) for n in range(5)])
     assert [span.result for span in spans] == [0, -1, -2, -3, -4]
@@ -86,7 +86,7 @@ def test_process_jobs_overlap_in_other_processes(method):
     assert before < min(span.start for span in spans) and max(span.end for span in spans) < after
 
 
-@pytest.mark.parametrize("mode", RUNNERS)
+@pytest.mark.parametrize("mode", MODES)
 def test_a_failing_job_raises_in_the_caller(mode):
     jobs = [partial(neg, 1), partial(int, "not a number")]
     with pytest.raises(ValueError):
@@ -164,7 +164,7 @@ def test_sigterm_to_a_worker_ends_that_worker(method):
         common.run_in_processes([terminate_myself], method)
 
 
-@pytest.mark.parametrize("mode", ["threads", "processes"])
+@pytest.mark.parametrize("mode", MODES[1:])
 def test_a_worker_that_calls_sys_exit_fails_its_run_and_does_not_end_the_caller(mode):
     """A worker's sys.exit is its own: as a thread, it would otherwise end the program that ran it."""
     with pytest.raises(RuntimeError, match=r"^a worker called sys.exit\(3\)$"):
@@ -276,3 +276,66 @@ def test_a_worker_a_child_cannot_import_is_named_before_any_child_starts(method,
     )
     assert result.stderr == "" and result.returncode == 0
     assert result.stdout.startswith("a child process cannot find square, defined in __main__;")
+
+
+# -- Interpreters: one process, a GIL each (Python 3.14+) --------------------------------------
+
+
+def test_interpreters_are_a_way_from_python_3_14_on_cpython():
+    runs_them = sys.version_info >= (3, 14) and sys.implementation.name == "cpython"
+    assert (INTERPRETERS in common.ways_here()) is runs_them
+    assert INTERPRETERS.missing == (None if runs_them else "interpreters need Python 3.14")
+
+
+def meet_in(queue, count):
+    """Wait until `count` jobs have come, through a queue every interpreter shares (a lock cannot
+    be shared), then a moment more: their spans must share an instant."""
+    queue.put(1)
+    deadline = time.monotonic() + 60  # a guard against hanging, not a speed target
+    while queue.qsize() < count and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(0.01)
+
+
+@needs_interpreters
+def test_interpreter_jobs_overlap_in_this_one_process_and_none_is_left_open():
+    from concurrent import interpreters
+
+    queue = interpreters.create_queue()
+    spans = common.run_in_interpreters([partial(meet_in, queue, 3)] * 3)
+    assert overlapping(spans)
+    assert {span.pid for span in spans} == {os.getpid()}  # one process: not one each
+    assert interpreters.list_all() == [interpreters.get_main()]  # each closed: a fork is safe now
+
+
+@needs_interpreters
+def test_interpreters_compute_at_once_each_counting_its_own_cpu():
+    """A GIL each: two computing interpreters keep about two CPUs busy where two are free."""
+    from test_numbers import spin
+
+    timing = common.time_jobs("Interpreters", common.run_in_interpreters, [partial(spin, 0.2)] * 2)
+    assert all(span.cpu >= 0.2 for span in timing.spans)
+    assert all(span.cpu <= span.end - span.start + 0.02 for span in timing.spans)
+
+
+@needs_interpreters
+def test_a_failing_interpreter_job_stops_the_others_and_raises_as_itself(capfd):
+    jobs = [partial(common.sleepy_worker, 1, iterations=100000, pause=0.001), partial(int, "x")]
+    with pytest.raises(ValueError, match="invalid literal"):
+        common.run_in_interpreters(jobs)
+    assert len(capfd.readouterr().out.splitlines()) < 100000
+
+
+@needs_interpreters
+def test_a_job_an_interpreter_cannot_import_is_named():
+    """An interpreter finds a job's function by its module's name, as a spawned child does."""
+    import types
+
+    module = types.ModuleType("nowhere")
+    exec("ONE = 1\ndef job():\n    return ONE", module.__dict__)  # a global: sent by name, not as code
+    sys.modules["nowhere"] = module  # importable here, not in a new interpreter
+    try:
+        with pytest.raises(RuntimeError, match="^an interpreter cannot run the job: .*nowhere"):
+            common.run_in_interpreters([module.job])
+    finally:
+        del sys.modules["nowhere"]
