@@ -331,11 +331,12 @@ def test_no_note_when_the_sleep_is_fine_and_never_advice_to_do_more(monkeypatch)
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00019)  # a loaded Linux, at worst
     assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args([])) is None
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.0156)  # Windows before 3.11
-    assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args([])) == (
+    assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--start-method", "fork"])) == (
         "Note: 0.1 ms sleeps take 15.6 ms: about 94 s to run; try --iterations 53."
     )
-    for iterations in (3, 53):
-        note = demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--iterations", str(iterations)]))
+    for iterations in (3, 53):  # under fork, whose starts cost least: the figures above
+        note = demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--iterations", str(iterations),
+                                                                       "--start-method", "fork"]))
         assert note.endswith(" s to run."), note
 
 
