@@ -59,7 +59,8 @@ def bar(n):
     return "    " * ((n - 1) % 16) + paint(f"{block} {n} {block}", n)
 
 
-ASCII = {"♥": "<3", "♦": "<>", "☼": "*", "█": "#"}
+ASCII = {"♥": "<3", "♦": "<>", "☼": "*",
+         "█": "#", "▓": "=", "▒": "-", "░": "."}
 
 
 def glyph(symbol):
@@ -87,6 +88,7 @@ def sleepy_worker(n, iterations=1000, pause=0.0001):
     for _ in range(iterations):
         sleep_unless_stopped(pause)
         say(line)
+        lap()  # for the timeline: how much of the iteration it ran
 
 
 def busy_worker(n, iterations=1000, steps=20_000):
@@ -95,6 +97,7 @@ def busy_worker(n, iterations=1000, steps=20_000):
     for _ in range(iterations):
         compute(steps)
         say(line)
+        lap()
 
 
 def idle_worker(n, iterations=1):
@@ -109,6 +112,7 @@ def shape_worker(n, name, symbol, rounds=8, pause=0.3, delay=0.0):
         due = start + delay + (row - 1) * pause  # a late start keeps its place
         sleep_unless_stopped(due - time.perf_counter())
         say(f"{n} {name}:".ljust(16) + paint(glyph(symbol) * row, n))
+        lap()
 
 
 def compute(steps):
@@ -121,21 +125,46 @@ def compute(steps):
 
 # -- 3. The runners: a list of jobs in, one Span per job out, in job order --
 
-Span = namedtuple("Span", "start end pid result cpu", defaults=[0.0])
+Span = namedtuple("Span", "start end pid result cpu stretches",
+                  defaults=[0.0, ()])
+# stretches: (start, end, CPU seconds) of each run of iterations in which
+# the worker was running for most of the time, or was not: it waited.
 thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's
+laps = threading.local()  # each thread's stretches so far, and its last lap
 
 
 def outcome(job, cpu_clock=thread_cpu):
     """The job's Span, or the exception it raised: what a worker reports."""
     start, cpu = time.perf_counter(), cpu_clock()  # one clock for all (3.10+)
+    laps.stretches, laps.clock, laps.wall, laps.cpu = [], cpu_clock, start, cpu
     try:
         result = job()
+        lap()  # the time after the last iteration, or a job without laps
+        return Span(start, laps.wall, os.getpid(), result, laps.cpu - cpu,
+                    tuple(laps.stretches))
     except SystemExit as error:  # the job's own: its caller must not exit
         return RuntimeError(f"a worker called sys.exit({error.code!r})")
     except BaseException as error:
         return error
-    end = time.perf_counter()
-    return Span(start, end, os.getpid(), result, cpu_clock() - cpu)
+    finally:
+        laps.stretches = None
+
+
+def lap():
+    """An iteration's end: the worker ran for most of it, or it waited (for
+    the GIL, a sleep, a reader); a stretch of either grows, or one begins."""
+    stretches = getattr(laps, "stretches", None)
+    if stretches is None:
+        return  # not within a job's outcome
+    wall, cpu = time.perf_counter(), laps.clock()
+    spent = cpu - laps.cpu
+    running = spent >= (wall - laps.wall) / 2
+    if stretches and (running == laps.running or wall == laps.wall):
+        start, _, used = stretches[-1]
+        stretches[-1] = (start, wall, used + spent)
+    else:
+        stretches.append((laps.wall, wall, spent))
+    laps.wall, laps.cpu, laps.running = wall, cpu, running
 
 
 def run_directly(jobs):
@@ -423,9 +452,15 @@ def time_jobs(name, runner, jobs):
     start = time.perf_counter()
     spans = runner(jobs)
     seconds = time.perf_counter() - start
-    return Timing(name, seconds, [span._replace(start=span.start - start,
-                                                end=span.end - start)
-                                  for span in spans])
+    return Timing(name, seconds, [since(start, span) for span in spans])
+
+
+def since(moment, span):
+    """A span's times counted from a moment: the start of its run."""
+    stretches = tuple((begun - moment, ended - moment, cpu)
+                      for begun, ended, cpu in span.stretches)
+    return span._replace(start=span.start - moment, end=span.end - moment,
+                         stretches=stretches)
 
 
 def cpus_busy(timing):
@@ -464,7 +499,9 @@ def timeline(timings, line_width=79, max_rows=16):
     scale = (chart.seconds or 1e-9) / width  # seconds a column
     per = "one worker" if chart.per_row == 1 else f"{chart.per_row} workers"
     lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms,"
-             f" one row = {per}):"]
+             f" one row = {per}):",
+             "".join(map(glyph, "█ running, ▓ mostly, ▒ partly, ░ waiting"))
+             + " (for the GIL, a sleep, a reader)"]
     for at, row in enumerate(chart.rows):
         first = at == 0 or chart.rows[at - 1].way != row.way
         name = row.way if first else ""  # on a way's first row only
@@ -474,15 +511,32 @@ def timeline(timings, line_width=79, max_rows=16):
 
 
 def timeline_cells(spans, scale, width):
-    """A block in each column where one of the spans ran; at least one."""
-    filled = [False] * width
+    """A block in each column where one of the spans ran, shaded by how much
+    of that time it was running, not waiting; at least one block."""
+    alive, seen, ran = [False] * width, [0.0] * width, [0.0] * width
     for span in spans:
         first, last = (max(0, min(width, round(moment / scale)))
                        for moment in (span.start, span.end))
-        filled[first:last] = [True] * (last - first)
-    if not any(filled):  # too short to see at this scale: where it began
-        filled[min(width - 1, max(0, round(spans[0].start / scale)))] = True
-    return "".join(glyph("█") if cell else " " for cell in filled).rstrip()
+        alive[first:last] = [True] * (last - first)
+        for begun, ended, cpu in span.stretches or [span[:2] + span[4:5]]:
+            share = cpu / (ended - begun) if ended > begun else 1.0
+            for column in range(max(0, int(begun / scale)),
+                                min(width, int(ended / scale) + 1)):
+                overlap = (min(ended, (column + 1) * scale) -
+                           max(begun, column * scale))
+                seen[column] += max(0.0, overlap)
+                ran[column] += max(0.0, overlap) * share
+    if not any(alive):  # too short to see at this scale: where it began
+        alive[min(width - 1, max(0, round(spans[0].start / scale)))] = True
+    lasted = sum(span.end - span.start for span in spans)
+    whole = sum(span.cpu for span in spans) / lasted if lasted > 0 else 1.0
+    return "".join(shade(ran[at] / seen[at] if seen[at] else whole)
+                   if alive[at] else " " for at in range(width)).rstrip()
+
+
+def shade(share):
+    """█ for running all of the time, ▓ most, ▒ some, ░ a quarter or less."""
+    return glyph("░▒▓█"[max(0, min(3, int(share * 4)))])
 
 
 # -- 6. Where a command plugs in --------------------------------------------

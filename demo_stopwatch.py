@@ -489,8 +489,9 @@ def timeline_size(report_lines):
     def screen_rows(line):
         return max(1, -(-len(line) // width))  # a line wider than it wraps
 
-    # The report, a blank line, the heading, the shell's prompt after it.
-    used = sum(map(screen_rows, report_lines)) + 1 + screen_rows("x" * 70) + 1
+    # The report, a blank line, the heading's two lines, the shell's prompt.
+    heading = 2 * screen_rows("x" * 74)
+    used = sum(map(screen_rows, report_lines)) + 1 + heading + 1
     per_way = (rows - used) // len(common.ways_here())
     return min(79, width - 1), max(1, min(16, per_way))
 

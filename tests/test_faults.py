@@ -675,7 +675,7 @@ def test_the_timeline_of_no_jobs_or_no_time_is_drawn_all_the_same():
     assert common.timeline([common.Timing("Directly", 0.0, [])])[0].startswith("When each worker ran")
     assert common.timeline([]) == common.timeline([common.Timing("Directly", 0.0, [])])
     instant = common.timeline([common.Timing("Directly", 0.0, [common.Span(0.0, 0.0, 1, None)])])
-    assert instant[1] == "Directly         1 █"
+    assert instant[2] == "Directly         1 █"
 
 
 STOP_ONE = """

@@ -279,7 +279,7 @@ def test_a_terminal_that_says_it_is_0x0_gets_the_timeline_of_a_file():
     shown = run_on_terminal("demo_stopwatch.py", "--workers", 2, "--iterations", 20, size=(0, 0), NO_COLOR="1")
     lines = shown.replace("\r\n", "\n").splitlines()
     heading = next(line for line in lines if line.startswith("When each worker ran"))
-    rows = lines[lines.index(heading) + 1:]
+    rows = lines[lines.index(heading) + 2:]
     assert 19 + 30 <= max(map(len, rows)) <= 79 and len(rows) == 2 * len(HERE)  # not one column wide
 
 

@@ -231,16 +231,18 @@ def test_a_sleepy_worker_prints_each_bar_after_its_sleep(monkeypatch):
     events = []
     monkeypatch.setattr(common, "sleep_unless_stopped", lambda seconds: events.append(("wait", seconds)))
     monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
+    monkeypatch.setattr(common, "lap", lambda: events.append(("lap",)))
     common.sleepy_worker(2, iterations=3, pause=0.25)
-    assert events == [("wait", 0.25), ("say", common.bar(2))] * 3
+    assert events == [("wait", 0.25), ("say", common.bar(2)), ("lap",)] * 3
 
 
 def test_a_busy_worker_prints_each_bar_after_its_work(monkeypatch):
     events = []
     monkeypatch.setattr(common, "compute", lambda steps: events.append(("compute", steps)) or 0)
     monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
+    monkeypatch.setattr(common, "lap", lambda: events.append(("lap",)))
     common.busy_worker(3, iterations=2, steps=77)
-    assert events == [("compute", 77), ("say", common.bar(3))] * 2
+    assert events == [("compute", 77), ("say", common.bar(3)), ("lap",)] * 2
 
 
 CELL = """

@@ -15,7 +15,7 @@ from test_stopwatch import HERE, NAMES, PYTHON, RESULT, START_COST, found, secti
 import common
 import demo_stopwatch
 
-ROW = re.compile(rf"^(?P<label>{'|'.join(NAMES)}|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█ ]*)$")
+ROW = re.compile(rf"^(?P<label>{'|'.join(NAMES)}|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█▓▒░ ]*)$")
 
 
 def run(name, seconds, *intervals):
@@ -29,9 +29,10 @@ def columns(cells):
 
 
 def parse_rows(lines):
-    """{mode: [(workers, set of filled columns), ...]} from the timeline's rows."""
+    """{mode: [(workers, set of filled columns), ...]} from the timeline's rows (after its heading
+    and the line that says what the shades mean)."""
     rows, mode = {}, None
-    for line in lines[1:]:
+    for line in lines[2:]:
         match = ROW.match(line)
         assert match, f"not a timeline row: {line!r}"
         mode = match["label"] or mode
@@ -49,7 +50,7 @@ def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
     rows = parse_rows(lines)
     assert rows["Directly"] == [("1", set(range(0, 30))), ("2", set(range(30, 60)))]
     assert rows["Threading"] == [("1", set(range(0, 30))), ("2", set(range(0, 30)))]
-    assert {len(line) for line in lines[1:]} == {16 + 1 + 1 + 1 + 60, 16 + 1 + 1 + 1 + 30}
+    assert {len(line) for line in lines[2:]} == {16 + 1 + 1 + 1 + 60, 16 + 1 + 1 + 1 + 30}
 
 
 def test_the_scale_is_the_longest_run_wherever_it_comes():
@@ -71,7 +72,7 @@ def test_a_row_fits_the_terminal_it_is_drawn_for(columns, monkeypatch):
     monkeypatch.setattr(sys.stdout, "fileno", lambda: 1, raising=False)
     width, _ = demo_stopwatch.timeline_size(["Python 3"])
     lines = common.timeline([run("Directly", 1.0, (0.0, 1.0))], line_width=width)
-    assert max(map(len, lines[1:])) == min(columns - 1, 79)
+    assert max(map(len, lines[2:])) == min(columns - 1, 79)
 
 
 def test_back_to_back_workers_never_share_a_column():
@@ -98,7 +99,19 @@ def test_many_workers_are_grouped_into_at_most_sixteen_rows():
     assert width >= 50 and all(len(line) <= 79 for line in lines), "as wide as an 80-column terminal allows"
     assert set().union(*filled) == set(range(width)) and sum(map(len, filled)) == width, "tiled, one after another"
     assert all(max(a) < min(b) for a, b in zip(filled, filled[1:]))
-    assert len({len(line.split("█")[0].rstrip()) for line in lines[2:]}) == 1, "numbers right-aligned"
+    assert len({len(re.split("[█▓▒░]", line)[0].rstrip()) for line in lines[2:]}) == 1, "numbers right-aligned"
+
+
+def test_each_column_is_shaded_by_how_much_of_it_the_worker_ran():
+    """Running, then waiting its turn (the GIL), then a quarter, then half of the time."""
+    stretches = ((0.0, 0.25, 0.25), (0.25, 0.5, 0.0), (0.5, 0.75, 0.25 * 0.3), (0.75, 1.0, 0.25 * 0.6))
+    span = common.Span(0.0, 1.0, 0, None, sum(cpu for *_, cpu in stretches), stretches)
+    lines = common.timeline([common.Timing("Threading", 1.0, [span])])
+    assert lines[1] == "█ running, ▓ mostly, ▒ partly, ░ waiting (for the GIL, a sleep, a reader)"
+    assert lines[2] == "Threading        1 " + "█" * 15 + "░" * 15 + "▒" * 15 + "▓" * 15
+    grouped = common.timeline([common.Timing("Threading", 1.0, [span, span._replace(stretches=((0.0, 1.0, 1.0),))])],
+                              max_rows=1)  # a row of two workers: the share of their time together
+    assert grouped[2] == "Threading        1-2 " + "█" * 15 + "▓" * 30 + "█" * 15  # shares 1, 0.5, 0.65, 0.8
 
 
 def test_a_last_group_of_one_worker_is_labelled_by_its_number():
@@ -165,14 +178,15 @@ def test_no_work_measures_what_a_start_costs(method):
     assert cost[2] == method
     thread, process, ratio = float(cost[1]), float(cost[3]), int(cost[4])
     assert abs(process / thread - ratio) <= max(1, ratio * 0.01) + 1
-    assert len(chart) == 1 + len(HERE) * 4
+    assert len(chart) == 2 + len(HERE) * 4
 
 
 def test_the_timeline_uses_the_ascii_stand_in():
     result = run_script("demo_stopwatch.py", "--iterations", 3, env=script_env(PYTHONIOENCODING="ascii"))
     chart = sections(result.stdout)[-1]
-    assert all(set(line[19:]) <= {"#", " "} for line in chart[1:])
-    assert all("#" in line for line in chart[1:])
+    assert chart[1].startswith("# running, = mostly, - partly, . waiting")
+    assert all(set(line[19:]) <= {"#", "=", "-", ".", " "} for line in chart[2:])
+    assert all(set(line[19:]) & {"#", "=", "-", "."} for line in chart[2:])
 
 
 # -- Colour: only for a person at a terminal --------------------------------------------
@@ -219,7 +233,7 @@ COLOURED_BAR = re.compile(r"\x1b\[3\dm██ \d ██\x1b\[0m")
 def test_a_terminal_gets_each_worker_in_its_own_colour():
     shown = run_on_terminal("demo_stopwatch.py", "--workers", 2, "--iterations", 2)
     assert "\x1b[31m██ 1 ██\x1b[0m" in shown and "\x1b[32m██ 2 ██\x1b[0m" in shown
-    assert "\x1b[31m█" in shown.split("When each worker ran")[1], "the timeline rows are coloured too"
+    assert re.search("\x1b\\[31m[█▓▒░]", shown.split("When each worker ran")[1]), "the timeline rows are coloured too"
     shapes = run_on_terminal("demo_visualize.py", "--pause", 0.01)
     assert "\x1b[33m☼\x1b[0m" in shapes
 

@@ -1,0 +1,96 @@
+"""See the GIL take turns: each worker's running and waiting stretches, from its own laps, say
+that threads with the GIL run one at a time, while processes (and threads without the GIL) run
+at once."""
+
+import json
+import subprocess
+import sys
+from functools import partial
+
+import pytest
+from conftest import ROOT, script_env
+from test_pythons import PYTHONS
+
+import common
+
+TURNS = """
+import json, sys
+import common, demo_stopwatch
+
+def running(span):
+    return [(begun, ended) for begun, ended, cpu in span.stretches if cpu >= (ended - begun) / 2]
+
+def at_once(spans):
+    '''Seconds in which two workers or more were running, by a sweep over their running stretches.'''
+    edges = sorted((moment, step) for span in spans for begun, ended in running(span)
+                   for moment, step in ((begun, 1), (ended, -1)))
+    together, count, last = 0.0, 0, None
+    for moment, step in edges:
+        if count >= 2:
+            together += moment - last
+        count, last = count + step, moment
+    return together
+
+common.stdout_to_null()  # the bars: not what is measured
+jobs = demo_stopwatch.make_jobs("cpu", 2, 400)
+shares = {}
+for way in common.ways_here()[1:]:
+    phase = demo_stopwatch.watched(way, common.runner_for(way), jobs)
+    free = (phase.seen.other or 0.0) < 0.25 and common.available_cpus() >= 2  # two CPUs to run on
+    shares[way.name] = (at_once(phase.timing.spans) / phase.timing.seconds, free)
+print(json.dumps(dict(shares, gil=common.gil_enabled())), file=sys.stderr)
+"""
+
+
+def overlaps(python=sys.executable, env=None):
+    """{way: (the share of its phase in which two workers ran at once, whether two CPUs were free)}."""
+    result = subprocess.run([python, "-c", TURNS], cwd=ROOT, env=env or script_env(), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stderr.splitlines()[-1])
+
+
+def test_with_the_gil_threads_take_turns_and_processes_run_at_once():
+    shares = overlaps(env=script_env(PYTHON_GIL="1"))  # a free-threaded build told to keep it too
+    threads, _ = shares["Threading"]
+    assert shares["gil"] and threads < 0.10, f"threads ran at once for {threads:.0%} of their phase"
+    for name in ("Multiprocessing", "Interpreters"):
+        if name in shares and shares[name][1]:  # where other programs left two CPUs free
+            assert shares[name][0] > 0.5, f"{name}: at once for {shares[name][0]:.0%} only"
+
+
+FREE_THREADED = [(label, path) for label, path in PYTHONS if label.endswith("t")]
+
+
+@pytest.mark.parametrize("label, python", FREE_THREADED, ids=[label for label, _ in FREE_THREADED])
+def test_without_the_gil_threads_run_at_once(label, python):
+    shares = overlaps(python, script_env(PYTHON_GIL="0"))
+    threads, free = shares["Threading"]
+    assert not shares["gil"]
+    if free:
+        assert threads > 0.5, f"threads ran at once for {threads:.0%} of their phase"
+
+
+def test_a_lap_joins_a_run_of_iterations_into_one_stretch(monkeypatch):
+    """Computing throughout, then waiting throughout: two stretches, however many iterations."""
+    clock = {"wall": 0.0, "cpu": 0.0}
+    monkeypatch.setattr(common.time, "perf_counter", lambda: clock["wall"])
+
+    def job():
+        for wall, cpu in [(1, 1)] * 5 + [(1, 0.1)] * 5:  # five running iterations, five waiting
+            clock["wall"] += wall
+            clock["cpu"] += cpu
+            common.lap()
+
+    span = common.outcome(job, cpu_clock=lambda: clock["cpu"])
+    assert span.stretches == ((0.0, 5.0, 5.0), (5.0, 10.0, pytest.approx(0.5)))
+    assert (span.start, span.end, span.cpu) == (0.0, 10.0, pytest.approx(5.5))
+
+
+def test_a_job_without_laps_is_one_stretch_and_every_stretch_is_in_its_span():
+    [span] = common.run_directly([partial(common.compute, 10000)])
+    assert len(span.stretches) == 1 and span.stretches[0][:2] == (span.start, span.end)
+    timing = common.time_jobs("Threading", common.run_in_threads, [partial(common.sleepy_worker, 1, 5, 0.001)])
+    [span] = timing.spans
+    assert span.stretches[0][0] == span.start and span.stretches[-1][1] == span.end
+    assert all(a[1] == b[0] for a, b in zip(span.stretches, span.stretches[1:])), "back to back"
