@@ -132,6 +132,31 @@ def machinery_costs(repeats):
     return per_line, per_sleep, {name: statistics.median(values) for name, values in extra.items()}
 
 
+def lap_cost(repeats, iterations=500):
+    """Seconds that keeping laps adds to an iteration of CPU work: the least over runs taken in
+    turn with lap() as it is and with a lap() that does nothing (this VM's CPU time varies)."""
+    steps = demo_stopwatch.steps_for(demo_stopwatch.CPU_ITERATION)
+    job = partial(common.busy_worker, 1, iterations, steps)
+    real, seconds = common.lap, {"kept": [], "none": []}
+    with bars_to_devnull():
+        for _ in range(repeats):
+            for name, lap in [("kept", real), ("none", lambda: None)]:
+                common.lap = lap
+                try:
+                    seconds[name].append(cpu_of(job) / iterations)
+                finally:
+                    common.lap = real
+    kept, none = min(seconds["kept"]), min(seconds["none"])
+    return kept - none, none
+
+
+def cpu_of(job):
+    """The CPU seconds a job takes in this thread."""
+    start = common.thread_cpu()
+    job()
+    return common.thread_cpu() - start
+
+
 def start_costs(repeats, workers=8):
     """Median seconds to start and join one idle worker of each way: a process per start method."""
     jobs = demo_stopwatch.make_jobs("none", workers, 1)
@@ -197,6 +222,9 @@ def main():
     print(f"  (the 0.1 ms sleep really takes {per_sleep * 1e6:.0f} us)")
     for name, seconds in extra.items():
         print(f"  {name + ' runner':<31}{seconds * 1000:>8.2f} ms a run, beyond the workers' own spans")
+    added, iteration = lap_cost(repeats * 5)
+    print(f"  lap(): a worker's laps kept    {added * 1e6:>8.2f} us an iteration, {added / iteration:.1%} of its"
+          f" {iteration * 1000:.2f} ms of CPU work")
     print()
 
     print("4 workers of CPU work, by start method")
