@@ -584,10 +584,12 @@ def install_hooks(new):
 import argparse  # noqa: E402  (the plumbing's own, out of the lesson's way)
 import ast  # noqa: E402
 import errno  # noqa: E402
+import math  # noqa: E402
 import multiprocessing.resource_tracker  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+import stat  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from functools import lru_cache  # noqa: E402
 
@@ -1062,3 +1064,129 @@ def start_method_used(start_method=None):
     """The start method processes will use: the one asked for, or the
     platform's."""
     return multiprocessing.get_context(start_method).get_start_method()
+
+
+# -- A picture of the timeline, for a slide: SVG, from the timeline's model -
+
+# The terminal's colours (31-36: red, green, yellow, blue, magenta, cyan),
+# each of its own lightness, so that they part in print and in greyscale.
+COLOURS = ["#c62828", "#2e7d32", "#f2b01e", "#1565c0", "#8e24aa", "#00acc1"]
+WIDE, LEFT, RIGHT, LANE, LINE = 1280, 230, 40, 26, 24  # pixels
+
+
+def timeline_svg(timings, caption, max_rows=16):
+    """The timeline as an SVG picture: a lane per row of timeline_chart,
+    time left to right on one scale, running stretches solid and waiting
+    ones pale (David Beazley's GIL pictures), the report as its caption."""
+    import xml.etree.ElementTree as tree
+
+    chart = timeline_chart(timings, max_rows)
+    seconds = chart.seconds or 1e-9
+    top = 30 + LINE * (len(caption) + 2)  # the caption, the legend, a gap
+    ways = len({row.way for row in chart.rows})
+    high = top + LANE * len(chart.rows) + 16 * ways + 70  # the time axis
+    svg = tree.Element("svg", xmlns="http://www.w3.org/2000/svg",
+                       width=str(WIDE), height=str(max(720, high)),
+                       viewBox=f"0 0 {WIDE} {max(720, high)}",
+                       style="font-family: monospace; font-size: 18px")
+    svg.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")  # the
+    # report's columns are aligned with spaces
+    tree.SubElement(svg, "rect", width="100%", height="100%", fill="white")
+    for at, line in enumerate(caption + [LEGEND]):
+        text = tree.SubElement(svg, "text", x="20", y=str(36 + LINE * at))
+        text.text = line
+    scale = (WIDE - LEFT - RIGHT) / seconds  # pixels a second
+    y = top
+    for at, row in enumerate(chart.rows):
+        if at and chart.rows[at - 1].way != row.way:
+            y += 16  # a gap between the ways
+        lane = tree.SubElement(svg, "g", {"data-way": row.way,
+                                          "data-worker": row.label})
+        if at == 0 or chart.rows[at - 1].way != row.way:
+            name = tree.SubElement(lane, "text", x="20", y=str(y + 19))
+            name.text = row.way
+        label = tree.SubElement(lane, "text", {"x": str(LEFT - 12),
+                                               "y": str(y + 19),
+                                               "text-anchor": "end"})
+        label.text = row.label
+        colour = COLOURS[(row.workers[0] - 1) % len(COLOURS)]
+        for span in row.spans:
+            for begun, ended, cpu in span.stretches or [span[:2] + span[4:5]]:
+                running = cpu >= (ended - begun) / 2
+                tree.SubElement(lane, "rect", {
+                    "class": "running" if running else "waiting",
+                    "x": f"{LEFT + begun * scale:.2f}", "y": str(y + 3),
+                    "width": f"{max(0.0, ended - begun) * scale:.2f}",
+                    "height": str(LANE - 6), "fill": colour,
+                    "fill-opacity": "1" if running else "0.25",
+                    "stroke": colour, "stroke-width": "1"})  # pale, not lost
+        y += LANE
+    time_axis(tree, svg, y + 10, seconds, scale)
+    tree.indent(svg)
+    return tree.tostring(svg, encoding="unicode") + "\n"
+
+
+LEGEND = "solid: running, pale: waiting (for the GIL, a sleep, a reader)"
+
+
+def picture_file(text):
+    """An argparse type: a path a picture can be written to, checked before
+    the run (a missing folder, a read-only file, a full disk)."""
+    path = os.path.abspath(text)
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"no such folder for {text!r}")
+    if os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder")
+    existed = os.path.exists(path)
+    if existed and stat.S_ISCHR(os.stat(path).st_mode) and path != os.devnull:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file")  # a tty
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:  # read-only, or no right to write there
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}:"
+                                         f" {error.strerror}") from None
+    if not existed:
+        os.remove(path)  # nothing is written before the run
+    disk = os.statvfs(folder) if hasattr(os, "statvfs") else None
+    if disk and disk.f_bavail * disk.f_frsize < 2**20 and path != os.devnull:
+        raise argparse.ArgumentTypeError(f"no room for {text!r}: the disk is"
+                                         " full")
+    return path
+
+
+def write_picture(path, picture):
+    """Write the picture after the run; a failure ends it in one line."""
+    try:
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(picture)
+    except OSError as error:
+        raise DemoError(f"cannot write the picture: {error.strerror}"
+                        ) from None
+
+
+def time_axis(tree, svg, y, seconds, scale):
+    """A line under the lanes with round ticks, in milliseconds."""
+    step = tick_step(seconds * 1000)  # ms
+    tree.SubElement(svg, "line", x1=str(LEFT), x2=str(WIDE - RIGHT),
+                    y1=str(y), y2=str(y), stroke="black")
+    at = 0.0
+    while at <= seconds * 1000 + 1e-9:
+        x = f"{LEFT + at / 1000 * scale:.2f}"
+        tree.SubElement(svg, "line", x1=x, x2=x, y1=str(y), y2=str(y + 8),
+                        stroke="black")
+        label = tree.SubElement(svg, "text", {"x": x, "y": str(y + 30),
+                                              "text-anchor": "middle"})
+        label.text = f"{at:g} ms"
+        at += step
+
+
+def tick_step(milliseconds, most=10):
+    """A round step (1, 2 or 5 times a power of ten) for at most `most`
+    ticks across the time shown."""
+    step = 10 ** math.floor(math.log10(max(milliseconds, 1e-6) / most))
+    for factor in (1, 2, 5, 10):
+        if milliseconds / (step * factor) <= most:
+            return step * factor
+    return step * 10

@@ -73,6 +73,8 @@ def main(argv=None):
     timings = [phase.timing for phase in best]
     for line in lines + [""] + common.timeline(timings, *timeline_size(lines)):
         common.say(line)
+    if args.svg:  # the same timeline, as a picture for a slide
+        common.write_picture(args.svg, common.timeline_svg(timings, lines))
 
 
 def parse_args(argv=None):
@@ -92,6 +94,8 @@ def parse_args(argv=None):
                         help="run each way N times and report its best run"
                         " (default: 1; 5 for --work none)")
     common.add_start_method(parser)
+    parser.add_argument("--svg", metavar="FILE", type=common.picture_file,
+                        help="also draw the timeline in FILE, an SVG picture")
     args = parser.parse_args(argv)
     if args.repeat is None:  # start costs vary: take several
         args.repeat = 5 if args.work == "none" else 1

@@ -29,8 +29,13 @@ LONGEST_PAUSE = 3600  # an hour between rows is no demo; far beyond, sleeping
 # 2. Run one job per shape the chosen way.
 def main(argv=None):
     args = parse_args(argv)
-    run = common.runner_for(MODES[args.mode], args.start_method)
-    run(shape_jobs(args.pause))
+    way = MODES[args.mode]
+    run = common.runner_for(way, args.start_method)
+    timing = common.time_jobs(way.name, run, shape_jobs(args.pause))
+    if args.svg:  # when each shape was drawn, as a picture for a slide
+        caption = [common.describe_python(args.start_method),
+                   f"{way.name}: three shapes in {timing.seconds:.3f} sec"]
+        common.write_picture(args.svg, common.timeline_svg([timing], caption))
 
 
 # 3. Shape n starts (n - 1) thirds of a pause after shape 1, so each round
@@ -51,6 +56,8 @@ def parse_args(argv=None):
                         help=f"seconds between rows, at most {LONGEST_PAUSE}"
                         " (default: 0.3)")
     common.add_start_method(parser, note=", with --mode processes")
+    parser.add_argument("--svg", metavar="FILE", type=common.picture_file,
+                        help="draw when each shape ran in FILE, as SVG")
     args = parser.parse_args(argv)
     starts, missing = MODES[args.mode].starts, MODES[args.mode].missing
     if missing:  # interpreters, before Python 3.14

@@ -1,0 +1,140 @@
+"""A picture for the slide: the timeline as an SVG file, from the same model as the text, checked
+by parsing it: every worker's lane, each stretch where its time puts it, the report as caption."""
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as tree
+from functools import partial
+
+import pytest
+from conftest import ROOT, fenced_blocks, run_script, script_env
+from test_stopwatch import HERE, PYTHON, RESULT, found
+
+import common
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_of(text):
+    return tree.fromstring(text)
+
+
+def pixels_per_ms(svg):
+    """The picture's own scale, from two ticks of its time axis: '0 ms' and the last."""
+    ticks = {float(text.text.split()[0]): float(text.get("x")) for text in svg.iter(f"{SVG}text")
+             if re.fullmatch(r"[\d.]+ ms", text.text or "")}
+    last = max(ticks)
+    return ticks[0.0], (ticks[last] - ticks[0.0]) / last
+
+
+def lanes(svg):
+    """{(way, worker label): [(class, x, width), ...]} from the picture's lanes."""
+    found_lanes = {}
+    for lane in svg.iter(f"{SVG}g"):
+        rects = [(rect.get("class"), float(rect.get("x")), float(rect.get("width")))
+                 for rect in lane.iter(f"{SVG}rect")]
+        found_lanes[lane.get("data-way"), lane.get("data-worker")] = rects
+    return found_lanes
+
+
+def real_timings():
+    """Timings of a real run of every way here, small but with turns to draw."""
+    jobs = [partial(common.busy_worker, n, 60, 2000) for n in (1, 2, 3)]
+    with open(os.devnull, "w") as quiet:
+        saved, sys.stdout = sys.stdout, quiet
+        try:
+            return [common.time_jobs(way.name, common.runner_for(way), jobs) for way in common.ways_here()]
+        finally:
+            sys.stdout = saved
+
+
+def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel():
+    timings = real_timings()
+    svg = svg_of(common.timeline_svg(timings, ["a caption"]))
+    zero, scale = pixels_per_ms(svg)
+    drawn = lanes(svg)
+    assert set(drawn) == {(timing.name, str(n)) for timing in timings for n in range(1, len(timing.spans) + 1)}
+    for timing in timings:
+        for n, span in enumerate(timing.spans, 1):
+            expected = [("running" if cpu >= (end - start) / 2 else "waiting", zero + start * 1000 * scale,
+                         (end - start) * 1000 * scale) for start, end, cpu in span.stretches]
+            got = drawn[timing.name, str(n)]
+            assert [kind for kind, _, _ in got] == [kind for kind, _, _ in expected]
+            for (_, x, width), (_, want_x, want_width) in zip(got, expected):
+                assert abs(x - want_x) <= 1 and abs(width - want_width) <= 1
+
+
+def test_grouped_workers_share_a_lane_labelled_as_the_text_labels_them():
+    spans = [common.Span(n, n + 1, 0, None, 1.0, ((n, n + 1, 1.0),)) for n in range(40)]
+    svg = svg_of(common.timeline_svg([common.Timing("Directly", 40.0, spans)], []))
+    labels = [worker for _, worker in lanes(svg)]
+    assert labels == [f"{n}-{n + 2}" for n in range(1, 38, 3)] + ["40"]
+    assert sum(len(rects) for rects in lanes(svg).values()) == 40
+
+
+def test_neither_no_color_nor_a_pipe_nor_a_terminal_changes_the_picture(monkeypatch):
+    timings = [common.Timing("Threading", 1.0, [common.Span(0.0, 1.0, 0, None, 0.5, ((0.0, 1.0, 0.5),))])]
+    plain = common.timeline_svg(timings, ["caption"])
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert common.timeline_svg(timings, ["caption"]) == plain
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    assert common.timeline_svg(timings, ["caption"]) == plain
+
+
+@pytest.mark.parametrize("script, args", [("demo_stopwatch.py", ["--work", "cpu", "--iterations", 30]),
+                                          ("demo_visualize.py", ["--pause", 0.02])])
+def test_the_demo_writes_the_picture_of_its_run_with_its_report_as_caption(script, args, tmp_path):
+    picture = tmp_path / "run.svg"
+    result = run_script(script, *args, "--svg", picture)
+    assert (result.returncode, result.stderr) == (0, "")
+    svg = svg_of(picture.read_text(encoding="utf-8"))
+    assert svg.get("width") == "1280" and int(svg.get("height")) >= 720
+    caption = [text.text for text in svg.iter(f"{SVG}text")][:6]
+    drawn = lanes(svg)
+    if script == "demo_stopwatch.py":
+        report = result.stdout.splitlines()
+        start = next(i for i, line in enumerate(report) if PYTHON.match(line))
+        shown = report[start:report.index("", start)]
+        assert caption[:len(shown)] == shown and len(found(RESULT, shown)) == len(HERE)
+        assert set(drawn) == {(way, str(n)) for way in HERE for n in range(1, 5)}
+    else:
+        assert PYTHON.match(caption[0]) and caption[1].startswith("Threading: three shapes in ")
+        assert set(drawn) == {("Threading", str(n)) for n in (1, 2, 3)}
+    assert {kind for rects in drawn.values() for kind, _, _ in rects} <= {"running", "waiting"}
+
+
+def read_only_file(tmp_path):
+    """A file this process cannot write: as root, a file of /sys (root may write a chmod 444 one)."""
+    if os.geteuid() == 0 and os.path.exists("/sys/kernel/notes"):
+        return "/sys/kernel/notes"
+    path = tmp_path / "read-only.svg"
+    path.write_text("")
+    path.chmod(0o444)
+    return str(path)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX paths and devices")
+@pytest.mark.parametrize("where, says", [("missing folder", "no such folder for "),
+                                         ("read-only file", "cannot write "),
+                                         ("a folder", " is a folder"),
+                                         ("a device", " is not a file")])
+@pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
+def test_a_picture_that_cannot_be_written_is_refused_before_the_run(script, where, says, tmp_path):
+    path = {"missing folder": str(tmp_path / "nowhere" / "run.svg"), "read-only file": read_only_file(tmp_path),
+            "a folder": str(tmp_path), "a device": "/dev/full"}[where]
+    before = sorted(os.listdir(tmp_path))
+    result = run_script(script, "--svg", path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert len(result.stderr.splitlines()) == 1 and says in result.stderr and result.stderr.startswith(script)
+    assert sorted(os.listdir(tmp_path)) == before, "something was written"
+
+
+def test_a_full_disk_is_refused_before_the_run(tmp_path, monkeypatch, parse):
+    full = os.statvfs(tmp_path)
+    monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result((full.f_bsize, full.f_frsize, full.f_blocks,
+                                                                        0, 0) + tuple(full)[5:]))
+    result = parse("demo_stopwatch.py", "--svg", tmp_path / "run.svg")
+    assert result.returncode == 2 and "the disk is full" in result.stderr and not os.listdir(tmp_path)
