@@ -32,7 +32,7 @@ def at_once(spans):
     return together
 
 common.stdout_to_null()  # the bars: not what is measured
-jobs = demo_stopwatch.make_jobs("cpu", 2, 400)
+jobs = demo_stopwatch.make_jobs("cpu", 2, 800)  # 0.16 s each: long beside their start
 shares = {}
 for way in common.ways_here()[1:]:
     phase = demo_stopwatch.watched(way, common.runner_for(way), jobs)
