@@ -581,13 +581,10 @@ def install_hooks(new):
 #      threads are asked to stop, children killed, all joined; run_command
 #      turns it into one line and the exit status.
 
-import argparse  # noqa: E402  (the plumbing's own, out of the lesson's way)
-import ast  # noqa: E402
-import errno  # noqa: E402
-import math  # noqa: E402
-import multiprocessing.resource_tracker  # noqa: E402
+import argparse  # noqa: E402  (the plumbing's own, out of the lesson's way;
+import errno  # noqa: E402     those only some calls need are imported there:
+import math  # noqa: E402      each interpreter imports this file afresh)
 import re  # noqa: E402
-import shutil  # noqa: E402
 import signal  # noqa: E402
 import stat  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
@@ -616,6 +613,7 @@ class CommandHooks(Hooks):
         """Start with stop signals held; name the limit a refusal hit."""
         if start_method in ("spawn", "forkserver"):
             refuse_unguarded_start(start_method)
+            import multiprocessing.resource_tracker
             multiprocessing.resource_tracker.ensure_running()  # before the
             # hold: starting the tracker unblocks Ctrl-C
         if start_method == "fork":
@@ -694,6 +692,8 @@ GUARDS = ("__name__ == '__main__'", "'__main__' == __name__")
 @lru_cache(maxsize=None)
 def main_guards(path):
     """The first and last lines of each main guard in a file."""
+    import ast
+
     with open(path, encoding="utf-8") as source:
         tree = ast.parse(source.read())
     return [(node.lineno, node.end_lineno) for node in ast.walk(tree)
@@ -859,6 +859,7 @@ class Parser(argparse.ArgumentParser):
     """Help within 79 columns, errors in one line, options in full."""
 
     def __init__(self, **kwargs):
+        import shutil
         columns = shutil.get_terminal_size().columns  # 0: a size unknown
         width = min(79, columns - 1) if columns > 1 else 79
         kwargs["formatter_class"] = partial(
