@@ -508,8 +508,10 @@ def steps_for(seconds):
     """Steps of common.compute() that take `seconds` of CPU time here: sized
     in time, as a fixed count would vanish on a JIT."""
     steps = 1000
-    for _ in range(3):  # a step costs more as its numbers grow: converge
-        steps = max(1, round(steps * seconds / fastest(common.compute, steps)))
+    for tries in (3, 3, 30):  # a step costs more as its numbers grow: converge,
+        # then the least of many: a VM's CPU is slower now and then, a while
+        per_call = fastest(common.compute, steps, tries)
+        steps = max(1, round(steps * seconds / per_call))
     return steps
 
 

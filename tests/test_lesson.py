@@ -88,7 +88,10 @@ def test_span_times_are_seconds_since_the_run_started():
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = fenced_blocks(README)
 SNIPPETS = [text for info, text in BLOCKS if info == "python"]
-LESSONS = SNIPPETS  # every Python snippet is a lesson, and runs as one
+NEEDS_3_14 = "# Python 3.14+"  # a snippet that says so runs where interpreters do
+IN_A_FILE = "Save it as a file and run it"  # one that says so is not pasted at a prompt
+LESSONS = [text for text in SNIPPETS if NEEDS_3_14 not in text or "Interpreters" in HERE]
+AT_A_PROMPT = [text for text in LESSONS if IN_A_FILE not in text]
 
 
 FED_TO_STDIN = "fed to `python -`"  # a snippet that says so runs as `python - < snippet.py`
@@ -291,11 +294,11 @@ for line in sys.stdin.read().splitlines() + [""]:
 """
 
 
-@pytest.mark.parametrize("index", range(len(LESSONS)))
+@pytest.mark.parametrize("index", range(len(AT_A_PROMPT)))
 def test_a_snippet_pasted_at_the_prompt_prints_what_it_prints_from_a_file(index):
     """Line by line, as a learner pastes it: no SyntaxError (a statement straight after an indented
     block needs a blank line there), and no value echoed between the lines it prints."""
-    snippet = LESSONS[index]
+    snippet = AT_A_PROMPT[index]
     folder = lesson_folder(LESSON_PART)
     pasted = subprocess.run(
         [sys.executable, "-c", AT_THE_PROMPT],
@@ -422,7 +425,7 @@ def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(la
 
     try:
         read_until(0)  # a person pastes once the prompt is there
-        for snippet in LESSONS:
+        for snippet in AT_A_PROMPT:
             if bracketed:  # then Enter, once the paste is shown, as a person presses it (3.14 needs that)
                 start = len(shown)
                 pasted = snippet + "# END-OF-PASTE\n"
@@ -441,9 +444,9 @@ def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(la
         os.close(master)
     assert process.returncode == 0, shown.decode("utf-8", "replace")[-2000:]
     text = on_screen(shown.decode("utf-8", "replace"))
-    segments = text.split("END-OF-SNIPPET")[: len(LESSONS)]
-    assert len(segments) == len(LESSONS), "a snippet did not finish at the prompt"
-    for snippet, segment in zip(LESSONS, segments):
+    segments = text.split("END-OF-SNIPPET")[: len(AT_A_PROMPT)]
+    assert len(segments) == len(AT_A_PROMPT), "a snippet did not finish at the prompt"
+    for snippet, segment in zip(AT_A_PROMPT, segments):
         typed = {line.strip() for line in (snippet + MARK + "\n# END-OF-PASTE").splitlines()}  # echoed
         printed = [
             line

@@ -1,0 +1,47 @@
+"""The exercises: each starting point fails its check for the reason the check gives, and each
+worked answer passes it."""
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, script_env
+
+import common
+
+EXERCISES = ROOT / "docs" / "exercises"
+WHY_NOT = {
+    "faster": "the 4 sums ran in one process, in 4 threads: with the GIL they take turns at one CPU",
+    "race": "lost. Another thread wrote between a read and its write: hold a threading.Lock across both",
+    "choose": "download: threads, not 'processes': a waiting thread lets go of the GIL",
+    "pool": "20 downloads in 4 threads wait in 5 rounds",
+}
+
+
+def check(name, *path):
+    return subprocess.run([sys.executable, str(EXERCISES / "check.py"), name, *map(str, path)], cwd=ROOT,
+                          env=script_env(PYTHONPATH=None), capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("name", WHY_NOT)
+def test_a_starting_point_fails_its_check_and_says_why(name):
+    result = check(name)
+    if name == "faster" and not common.gil_enabled():  # threads compute at once without the GIL
+        assert (result.returncode, result.stderr) == (0, "") and "this Python has no GIL" in result.stdout
+        return
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith("not yet: ") and WHY_NOT[name] in result.stdout, result.stdout
+    assert len(result.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", WHY_NOT)
+def test_a_worked_answer_passes_its_check(name):
+    result = check(name, EXERCISES / "answers" / f"{name}.py")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("works: ") and len(result.stdout.splitlines()) == 1
+
+
+def test_no_such_exercise_or_file_is_said_in_one_line():
+    assert check("nothing").returncode == 2
+    missing = check("race", EXERCISES / "no-such-file.py")
+    assert missing.returncode == 2 and missing.stderr.startswith("check.py: no file ")
