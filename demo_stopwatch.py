@@ -508,8 +508,8 @@ def steps_for(seconds):
     """Steps of common.compute() that take `seconds` of CPU time here: sized
     in time, as a fixed count would vanish on a JIT."""
     steps = 1000
-    for tries in (3, 3, 30):  # a step costs more as its numbers grow: converge,
-        # then the least of many: a VM's CPU is slower now and then, a while
+    for tries in (3, 3, 30):  # a step costs more as its numbers grow: so
+        # converge; then the least of many: a VM's CPU is slower at times
         per_call = fastest(common.compute, steps, tries)
         steps = max(1, round(steps * seconds / per_call))
     return steps

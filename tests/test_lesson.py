@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_the_report_stays_on_the_last_screen(columns, rows, workers, iterations)
 
 
 def test_into_a_file_the_timeline_is_79_columns_and_16_rows_a_run():
-    result = run_script("demo_stopwatch.py", "--workers", 40, "--iterations", 2, "--work", "none")
+    result = run_script("demo_stopwatch.py", "--workers", 40, "--iterations", 2, "--work", "none", "--repeat", 1)
     chart = result.stdout.split("\n\n")[-1].splitlines()
     assert max(map(len, chart)) <= 79 and len(chart) == 2 + len(HERE) * 14  # 40 workers: 14 groups of 3
 
@@ -153,16 +154,35 @@ def run_snippet(snippet, folder, cwd, env):
 UNDER = "import multiprocessing\nmultiprocessing.set_start_method({!r}, force=True)\n"
 
 
-OTHER_METHODS = [f"whole, {m}" for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()
+OTHER_METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()
                  and m != multiprocessing.get_start_method()]  # "whole" runs under this platform's own
+PARTS = ["whole"] + [f"lesson part, {method}" for method in OTHER_METHODS or [""]]  # the lesson part alone,
+# under each other start method: two claims in one run
 
 
-@pytest.mark.parametrize("part", ["whole", "lesson part", *OTHER_METHODS])
-@pytest.mark.parametrize("index", range(len(LESSONS)))
-def test_a_snippet_runs_with_common_copied_beside_it_and_prints_what_is_shown(index, part):
+STARTS = re.compile(r"Process|process|interpreter|Interpreter")  # a snippet that starts more than threads
+RUNS = [(index, part) for index, snippet in enumerate(LESSONS)
+        for part in (PARTS if STARTS.search(snippet) else ["lesson part"])]  # threads: one run
+
+
+def snippet_run(index, part):
+    """(the snippet as run, the common.py beside it) for one of RUNS."""
     method = part.partition(", ")[2]
     prefix = UNDER.format(method) if method else ""
-    result = run_beside_common(prefix + LESSONS[index], LESSON_PART if part == "lesson part" else COMMON)
+    return prefix + LESSONS[index], LESSON_PART if part.startswith("lesson part") else COMMON
+
+
+@functools.lru_cache(maxsize=None)
+def every_snippet_run():
+    """Every run of RUNS, two at a time (2 CPUs): each test then reads its own."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda run: run_beside_common(*snippet_run(*run)), RUNS))
+
+
+@pytest.mark.parametrize("index, part", RUNS)
+def test_a_snippet_runs_with_common_copied_beside_it_and_prints_what_is_shown(index, part):
+    every_snippet_run()
+    result = run_beside_common(*snippet_run(index, part))
     assert result.returncode == 0 and result.stderr == "", result.stderr
     shown = shown_after(LESSONS[index])
     if shown is not None:
@@ -286,39 +306,6 @@ def test_ctrl_c_stops_every_worker_of_a_lesson_using_the_lesson_part_alone(way):
     assert_group_ends(process.pid)
 
 
-AT_THE_PROMPT = """
-import code, sys
-console = code.InteractiveConsole({"__name__": "__main__"})  # compiles as the basic >>> prompt does
-for line in sys.stdin.read().splitlines() + [""]:
-    console.push(line)
-"""
-
-
-@pytest.mark.parametrize("index", range(len(AT_A_PROMPT)))
-def test_a_snippet_pasted_at_the_prompt_prints_what_it_prints_from_a_file(index):
-    """Line by line, as a learner pastes it: no SyntaxError (a statement straight after an indented
-    block needs a blank line there), and no value echoed between the lines it prints."""
-    snippet = AT_A_PROMPT[index]
-    folder = lesson_folder(LESSON_PART)
-    pasted = subprocess.run(
-        [sys.executable, "-c", AT_THE_PROMPT],
-        input=snippet,
-        cwd=folder,
-        env=script_env(PYTHONPATH=str(folder)),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    if "a child process cannot find" in pasted.stderr:
-        # A worker defined at the prompt cannot reach a spawned child: the one line the README promises.
-        assert common.start_method_used() != "fork"
-        assert pasted.stderr.splitlines()[-1].startswith("RuntimeError: a child process cannot find ")
-        return
-    assert "Error" not in pasted.stderr, pasted.stderr
-    assert shape(pasted.stdout) == shape(run_beside_common(snippet).stdout)
-
-
 UNGUARDED = """from functools import partial
 
 from common import compute, run_in_processes
@@ -356,9 +343,11 @@ def test_a_file_that_starts_processes_needs_the_main_guard_and_is_told_so_in_one
     assert_group_ends(process.pid)
 
 
+@functools.lru_cache(maxsize=None)
 def prompts():
     """(label, python, environment changes, pasted whole?) for the prompts a learner meets here: the
-    basic prompt of each Python before 3.13 found, and the newest's default prompt and basic one."""
+    basic prompt of the oldest Python found (its code is the same through 3.12, and 3.13's basic one),
+    and the newest's default prompt, which 3.13 made new."""
     from test_pythons import PYTHONS, feature_release
 
     def cpython(path):  # PyPy's prompt is a line editor of its own, which the README does not cover
@@ -366,12 +355,11 @@ def prompts():
         return subprocess.run([path, "-c", name], capture_output=True, text=True).stdout.strip() == "cpython"
 
     found = [(label, path) for label, path in PYTHONS if not label.endswith("t") and cpython(path)]
-    older = [(label, path) for label, path in found if feature_release(label) < (3, 13)]
-    chosen = [(f"{label} python -i", path, {}, False) for label, path in older]
-    newer = [(label, path) for label, path in found if feature_release(label) >= (3, 13)]
-    if newer:
-        label, path = newer[-1]
-        chosen += [(f"{label} prompt", path, {}, True), (f"{label} basic", path, {"PYTHON_BASIC_REPL": "1"}, False)]
+    oldest, newest = found[0], found[-1]
+    basic = {} if feature_release(oldest[0]) < (3, 13) else {"PYTHON_BASIC_REPL": "1"}
+    chosen = [(f"{oldest[0]} basic", oldest[1], basic, False)]
+    if feature_release(newest[0]) >= (3, 13):
+        chosen.append((f"{newest[0]} prompt", newest[1], {}, True))
     return chosen
 
 
@@ -386,11 +374,8 @@ def on_screen(shown):
     return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z~@]|\x1b[=>]", "", shown).replace("\r", "")
 
 
-@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
-@pytest.mark.parametrize("label, python, env, bracketed", prompts(), ids=[p[0] for p in prompts()])
-def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(label, python, env, bracketed):
-    """Through a pseudo-terminal, as a learner pastes: 3.13's prompt gets a terminal's bracketed paste
-    (it indents typed lines itself); a basic prompt gets the lines one by one."""
+def paste_every_snippet(python, env, bracketed):
+    """(exit status, what the terminal showed) of a prompt into which every snippet was pasted."""
     import pty
     import select
 
@@ -442,7 +427,25 @@ def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(la
         os.write(master, b"exit()\r")
         process.wait(timeout=30)
         os.close(master)
-    assert process.returncode == 0, shown.decode("utf-8", "replace")[-2000:]
+    return process.returncode, shown
+
+
+@functools.lru_cache(maxsize=None)
+def prompt_sessions():
+    """Each prompt's session, all at once: {label: (exit status, what it showed)}."""
+    with ThreadPoolExecutor() as pool:
+        sessions = {label: pool.submit(paste_every_snippet, python, env, bracketed)
+                    for label, python, env, bracketed in prompts()}
+    return {label: session.result() for label, session in sessions.items()}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("label, python, env, bracketed", prompts(), ids=[p[0] for p in prompts()])
+def test_every_snippet_pasted_into_a_real_prompt_prints_what_the_readme_shows(label, python, env, bracketed):
+    """Through a pseudo-terminal, as a learner pastes: 3.13's prompt gets a terminal's bracketed paste
+    (it indents typed lines itself); a basic prompt gets the lines one by one."""
+    returncode, shown = prompt_sessions()[label]
+    assert returncode == 0, shown.decode("utf-8", "replace")[-2000:]
     text = on_screen(shown.decode("utf-8", "replace"))
     segments = text.split("END-OF-SNIPPET")[: len(AT_A_PROMPT)]
     assert len(segments) == len(AT_A_PROMPT), "a snippet did not finish at the prompt"

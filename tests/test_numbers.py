@@ -115,7 +115,7 @@ def test_with_no_work_the_middle_column_is_the_cost_of_one_worker_and_no_cpus_bu
 
 
 def test_no_work_prints_no_ratio_to_running_directly():
-    result = run_script("demo_stopwatch.py", "--work", "none")
+    result = run_script("demo_stopwatch.py", "--work", "none", "--repeat", 1)
     lines = [line for line in result.stdout.splitlines() if line.startswith("Execute ")]
     assert len(lines) == len(HERE) and all("ms a worker" in line and "busy" not in line for line in lines)
     assert "faster" not in result.stdout and "slower" not in result.stdout and "speedup" not in result.stdout
@@ -399,7 +399,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     cpu = min(before, key=before.get)  # the demo, its workers and the hog: on the idlest CPU
     result = subprocess.run(
         ["taskset", "-c", str(cpu), sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--workers", "1"]
-        + ["--iterations", "1200"] + (["--start-method", method] if method else []),
+        + ["--iterations", "800"] + (["--start-method", method] if method else []),
         env=script_env(),
         capture_output=True,
         text=True,
@@ -413,7 +413,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     assert [line for line in notes(result.stdout) if line.startswith("Note: * other programs kept up to ")]
 
 
-def busy_shares(seconds=0.2):
+def busy_shares(seconds=0.1):
     """The share of each CPU this process may use that programs kept busy over a moment (/proc/stat)."""
     def ticks():
         with open("/proc/stat") as stat:

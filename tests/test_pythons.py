@@ -100,5 +100,5 @@ FREE_THREADED = [(label, path) for label, path in PYTHONS if label.endswith("t")
 
 @pytest.mark.parametrize("label, python", FREE_THREADED, ids=[label for label, _ in FREE_THREADED])
 def test_a_free_threaded_build_told_to_keep_the_gil_says_so(label, python):
-    result = run_script("demo_stopwatch.py", "--work", "none", python=python, env=script_env(PYTHON_GIL="1"))
+    result = run_script("demo_stopwatch.py", "--work", "none", "--repeat", 1, python=python, env=script_env(PYTHON_GIL="1"))
     assert [facts["gil"] for facts in found(PYTHON, result.stdout.splitlines())] == ["enabled"]

@@ -25,8 +25,9 @@ def report_shape(lines):
             continue
         line = re.sub(r" +\*$", "", line)  # a phase marked as disturbed, with the gap before the mark
         line = re.sub(r"^PyPy [\d.]+ \((Python [^)]*)\)", r"\1", line)  # the documents show CPython
+        line = re.sub(r", a quota of [\d.]+|, quota [\d.]+", "", line)  # a container's, in the first line
         line = re.sub(r"GIL (enabled|disabled)|start method \w+|\((fork|spawn|forkserver)\)", "FACT", line)
-        line = re.sub(r"\d+\.\dx (faster|slower)|about the same", "RATIO", line)
+        line = re.sub(r"\d+\.\dx (faster|slower)|about the same|\(disturbed\)", "RATIO", line)
         line = re.sub(r"\d[\d.]*", "9", line)
         shape.append(re.sub(r" +", " ", line))
     return shape
