@@ -214,8 +214,8 @@ def name_the_deaf(threads, jobs, deadline):
     while deaf and time.monotonic() < deadline + 0.05:
         frames = sys._current_frames()  # a running thread has one (3.11's
         # is_alive() is False for one whose join() Ctrl-C cut short)
-        deaf = [n for n, thread in enumerate(threads, 1)
-                if thread.ident in frames and not in_say(frames[thread.ident])]
+        deaf = [n for n, thread in enumerate(threads, 1) if thread.ident in
+                frames and not excused(frames[thread.ident])]
         time.sleep(0.01)
     if deaf:
         names = sorted({getattr(jobs[n - 1], "func", jobs[n - 1]).__name__
@@ -226,9 +226,11 @@ def name_the_deaf(threads, jobs, deadline):
                   " checks common.stop", file=sys.stderr)
 
 
-def in_say(frame):
-    """Whether a thread's frame is within say(), writing a line."""
-    while frame is not None and frame.f_code is not say.__code__:
+def excused(frame):
+    """Whether a thread is within say(), writing a line (to a reader that
+    may not read), or waits for an interpreter it has asked to stop."""
+    waiting = (say.__code__, interpreter_life.__code__)
+    while frame is not None and frame.f_code not in waiting:
         frame = frame.f_back
     return frame is not None
 
@@ -325,52 +327,50 @@ def check_importable(jobs, context):
 
 
 def run_in_interpreters(jobs):
-    """One interpreter per job, each with a GIL of its own (Python 3.14+),
-    each run from a thread of its own: all started before any is joined."""
+    """One interpreter per job (Python 3.14+), a GIL each: run_in_threads,
+    each thread making an interpreter, running its job there, closing it."""
     from concurrent import interpreters
-    spans = [None] * len(jobs)
     asks = [interpreters.create_queue() for _ in jobs]  # to ask one to stop
-    threads = [threading.Thread(target=interpreter_life, daemon=True,
-                                args=(job, asks, spans, i))
-               for i, job in enumerate(jobs)]
+    done = threading.Event()
+    relay = threading.Thread(target=pass_on_stop, args=(asks, done))
+    relay.start()
     try:
-        for thread in threads:
-            with hooks.starting(len(jobs)):
-                thread.start()
-        for thread in threads:
-            thread.join()
-    except BaseException:  # Ctrl-C, a refused start: ask every one to stop
-        for ask in asks:
-            ask.put(True)
-        deadline = time.monotonic() + 1  # and give them a second
-        for thread in threads:
-            if thread.ident is not None:
-                thread.join(max(0.0, deadline - time.monotonic()))
-        raise
-    for span in spans:  # the first failure, not the Stopped it caused
-        if isinstance(span, BaseException) and not isinstance(span, Stopped):
-            raise span  # here, in the caller
-    return spans
+        spans = run_in_threads([partial(interpreter_life, job, ask)
+                                for job, ask in zip(jobs, asks)])
+    finally:
+        done.set()
+        relay.join()
+    return [span.result for span in spans]  # each the Span of the job itself
 
 
-def interpreter_life(job, asks, spans, i):
-    """A thread: make an interpreter, run the job in it, close it; if the
-    job failed, ask the others to stop."""
+def pass_on_stop(asks, done):
+    """Wait for `stop` (run_in_threads sets it on Ctrl-C or a failed job)
+    and pass it on: each interpreter has a `stop` of its own."""
+    while not done.is_set():
+        if stop.wait(0.02):
+            for ask in asks:
+                ask.put(True)
+            return
+
+
+def interpreter_life(job, ask):
+    """A thread's job: make an interpreter, run the job in it, close it."""
     from concurrent import interpreters
     interpreter = interpreters.create()  # its start, with its imports
     try:  # a new interpreter has the sys.path Python started with: ours
         interpreter.exec(f"import sys; sys.path[:] = {sys.path!r}")
-        spans[i] = interpreter.call(listening, job, asks[i])
+        span = interpreter.call(listening, job, ask)
     except (interpreters.ExecutionFailed,  # the job's module not found
             interpreters.NotShareableError) as error:  # its result unpickled
         while error.__cause__ is not None:  # the first cause says the most:
             error = error.__cause__  # 'No module named ...'
-        spans[i] = RuntimeError(f"an interpreter cannot run the job: {error}")
+        raise RuntimeError(f"an interpreter cannot run the job: {error}"
+                           ) from None
     finally:
         interpreter.close()
-    if isinstance(spans[i], BaseException):
-        for ask in asks:
-            ask.put(True)
+    if isinstance(span, BaseException):
+        raise span  # the job's own failure, as if it had run here
+    return span
 
 
 def listening(job, ask):
