@@ -1,15 +1,15 @@
-"""The same workers run directly, in threads and in processes.
+"""The same workers run directly, in threads, in processes, in interpreters.
 
 Above the "Plumbing" banner is the lesson, and it works alone: copy that
 part, as common.py, beside a lesson of your own. Below it: what makes a
 demo a command that always ends cleanly.
 """
 
+import importlib.util
 import multiprocessing
 import multiprocessing.connection
 import os
 import sys
-import importlib.util
 import threading
 import time
 from collections import namedtuple

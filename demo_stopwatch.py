@@ -368,7 +368,7 @@ class Watch:
         self.every, self.held, self.gaps, self.stopped = every, 0.0, 0.0, 0.0
         self.capacity, self.continued = pipe_capacity(sys.stdout), False
         self.last = self.checked = time.perf_counter()
-        self.worker_stopped = 0.0
+        self.worker_stopped, self.looking_now = 0.0, False
         self.looking = (hasattr(signal, "setitimer") and
                         threading.current_thread() is threading.main_thread())
 
@@ -390,6 +390,15 @@ class Watch:
         self.continued = True
 
     def look(self, signum, frame):
+        if self.looking_now:  # the timer rang again while we looked (a slow
+            return  # /proc on a busy machine): no look within a look
+        self.looking_now = True
+        try:
+            self.look_now()
+        finally:
+            self.looking_now = False
+
+    def look_now(self):
         now = time.perf_counter()
         room = self.capacity - pipe_waiting(sys.stdout) if self.capacity else 0
         if self.capacity and room < 4096:  # a writer waits, however long

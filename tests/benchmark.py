@@ -193,6 +193,7 @@ def main():
     if args.cpu_profile:  # one interpreter's share of the comparison across interpreters
         print(json.dumps(dict(cpu_profile(args.cpu_profile), python=common.describe_python())))
         return
+    demo_stopwatch.steps_for(demo_stopwatch.CPU_ITERATION)  # sized first, as the demo does before any phase
     # Medians of 9: on a shared 2-core machine single runs of CPU work range over +-8%.
     repeats, scale_iterations = (3, 300) if args.quick else (9, 1000)
     cpus = common.available_cpus()

@@ -46,6 +46,11 @@ def scratch():
     return tempfile.TemporaryDirectory(prefix="t-")  # kept here, so removed only at exit
 
 
+# A program that keeps a CPU busy, as another user's would: for a minute at most, so that a test
+# that fails before it can kill one leaves nothing computing for long.
+HOG = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end: pass"
+
+
 def script_env(**changes):
     """The environment a script runs in: only PASSED_ON, UTF-8 output, and what a test asks for."""
     env = {key: os.environ[key] for key in PASSED_ON if key in os.environ}

@@ -11,7 +11,7 @@ import common
 
 EXERCISES = ROOT / "docs" / "exercises"
 WHY_NOT = {
-    "faster": "the 4 sums ran in one process, in 4 threads: with the GIL they take turns at one CPU",
+    "faster": "the 4 sums ran in one process, in threads: with the GIL they take turns at one CPU",
     "race": "lost. Another thread wrote between a read and its write: hold a threading.Lock across both",
     "choose": "download: threads, not 'processes': a waiting thread lets go of the GIL",
     "pool": "20 downloads in 4 threads wait in 5 rounds",

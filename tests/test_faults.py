@@ -681,7 +681,7 @@ def test_the_timeline_of_no_jobs_or_no_time_is_drawn_all_the_same():
 
 STOP_ONE = """
 import os, signal, subprocess, sys, threading, time
-demo = subprocess.Popen([sys.executable, "demo_stopwatch.py", "--work", "cpu", "--workers", "2", "--iterations", "800",
+demo = subprocess.Popen([sys.executable, "demo_stopwatch.py", "--work", "cpu", "--workers", "2", "--iterations", "1000",
                          "--start-method", sys.argv[1]], stdout=subprocess.PIPE, text=True)
 
 def descendants(pid):
@@ -692,19 +692,31 @@ def descendants(pid):
         return []
     return [grand for child in children for grand in [child] + descendants(child)]
 
-def helper(pid):
-    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-        return b"resource_tracker" in cmdline.read()
+def helper(pid):  # the resource tracker, or a process on its way out (a worker that has done its job)
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline, open(f"/proc/{pid}/stat") as stat:
+            return b"resource_tracker" in cmdline.read() or stat.read().rsplit(")", 1)[1].split()[0] in "ZX"
+    except OSError:  # it has just ended: no worker to stop
+        return True
 
 out = []
 reader = threading.Thread(target=lambda: out.append(demo.stdout.read()))
 reader.start()
-while len([pid for pid in descendants(demo.pid) if not helper(pid)]) < 2:  # the processes phase
+while True:  # the processes phase: a worker, or under forkserver the server, still there
     time.sleep(0.002)
-[victim, *_] = [pid for pid in descendants(demo.pid) if not helper(pid)]  # a worker; under forkserver, the server
-os.kill(victim, signal.SIGSTOP)
+    found = [pid for pid in descendants(demo.pid) if not helper(pid)]
+    if len(found) >= 2:
+        try:
+            os.kill(found[0], signal.SIGSTOP)
+            break
+        except ProcessLookupError:  # it had just ended
+            continue
+victim = found[0]
 time.sleep(0.6)
-os.kill(victim, signal.SIGCONT)
+try:
+    os.kill(victim, signal.SIGCONT)
+except ProcessLookupError:  # it had done its job and was leaving as it was stopped: stopped all the same
+    pass
 reader.join()
 sys.exit(demo.wait() or print(out[0], end=""))
 """

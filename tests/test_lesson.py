@@ -172,6 +172,13 @@ def snippet_run(index, part):
     return prefix + LESSONS[index], LESSON_PART if part.startswith("lesson part") else COMMON
 
 
+def pypy_pool_under_spawn(snippet, part):
+    """Debian's PyPy 7.3.11 (Python 3.9) cannot run a ProcessPoolExecutor under spawn: its stdlib calls
+    an _adjust_process_count it does not have. Its bug, said in the evidence, not the lesson's."""
+    return (sys.implementation.name == "pypy" and "ProcessPoolExecutor" in snippet
+            and part.endswith(", spawn"))
+
+
 @functools.lru_cache(maxsize=None)
 def every_snippet_run():
     """Every run of RUNS, two at a time (2 CPUs): each test then reads its own."""
@@ -183,6 +190,9 @@ def every_snippet_run():
 def test_a_snippet_runs_with_common_copied_beside_it_and_prints_what_is_shown(index, part):
     every_snippet_run()
     result = run_beside_common(*snippet_run(index, part))
+    if pypy_pool_under_spawn(LESSONS[index], part):
+        assert "no attribute '_adjust_process_count'" in result.stderr, result.stderr
+        return
     assert result.returncode == 0 and result.stderr == "", result.stderr
     shown = shown_after(LESSONS[index])
     if shown is not None:

@@ -4,12 +4,13 @@ terminals that do not know their size."""
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT, run_script, script_env
+from conftest import HOG, ROOT, run_script, script_env
 from test_stopwatch import HERE, NOTE, PYTHON, RESULT, found, notes, sections
 
 import common
@@ -62,7 +63,7 @@ def test_an_iteration_of_cpu_work_computes_for_the_documented_time():
 def test_cpu_work_is_the_same_on_a_cpu_that_another_program_keeps_busy():
     """Sized by the wall clock, half a CPU made the work half as big."""
     cpu = min(os.sched_getaffinity(0))
-    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"], env=script_env(),
+    hog = subprocess.Popen([sys.executable, "-c", HOG], env=script_env(),
                            preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
     try:
         within_a_quarter_of_the_promise(lambda: os.sched_setaffinity(0, {cpu}))
@@ -144,7 +145,7 @@ def test_the_facts_line_names_a_quota_and_a_phase_held_to_it_blames_no_one(monke
     monkeypatch.setattr(common, "available_cpus", lambda: 2)
     monkeypatch.setattr(common, "cpu_quota", lambda root="": 0.5)
     [facts] = found(PYTHON, [common.describe_python("fork")])
-    assert ", 2 CPUs, a quota of 0.5, start method fork" in facts[0]
+    assert re.search(r", 2 CPUs, (a quota of|quota) 0\.5, start method fork$", facts[0])  # shorter where long
     timing = common.Timing("Multiprocessing", 1.0, [common.Span(0.0, 1.0, 0, None, 0.24)] * 2)
     seen = demo_stopwatch.Seen(other=1.5, held=0.0, stopped=0.0)  # the machine busy: other containers
     marks = demo_stopwatch.judged(WAY["Multiprocessing"], timing, seen, 2, quota=0.5)
@@ -186,6 +187,9 @@ def a_cgroup(controller, **settings):
 
 @linux_only
 def test_a_real_run_in_a_cpu_quota_says_so_and_blames_no_one():
+    from test_numbers import busy_shares
+
+    before = busy_shares()
     with a_cgroup("cpu", cpu__cfs_period_us="100000", cpu__cfs_quota_us="50000") as join:
         result = subprocess.run(
             [sys.executable, str(ROOT / "demo_stopwatch.py"), "--work", "cpu", "--workers", "2", "--iterations", "150"],
@@ -194,12 +198,13 @@ def test_a_real_run_in_a_cpu_quota_says_so_and_blames_no_one():
     assert result.returncode == 0 and result.stderr == ""
     report = sections(result.stdout)[-2]
     [facts] = found(PYTHON, report)
-    assert ", a quota of 0.5, " in facts[0]
+    assert re.search(r", (a quota of|quota) 0\.5, ", facts[0])  # PyPy's longer line says 'quota 0.5'
     lines = found(RESULT, report)
     assert [line[1] for line in lines] == HERE and all(float(line["busy"]) <= 0.6 for line in lines)
     said = notes(result.stdout)
     assert [line for line in said if line.startswith("Note: * a CPU quota (cgroup) held the run to 0.5 of ")]
-    assert not [line for line in said if "other programs" in line]
+    if max(before.values()) < 0.05 and max(busy_shares().values()) < 0.05:  # idle: no one else to blame
+        assert not [line for line in said if "other programs" in line]
 
 
 @linux_only

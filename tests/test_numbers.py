@@ -10,7 +10,7 @@ import time
 from functools import partial
 
 import pytest
-from conftest import ROOT, run_script, script_env
+from conftest import HOG, ROOT, run_script, script_env
 from test_stopwatch import HERE, PYTHON, RESULT, found, notes, sections
 
 import common
@@ -286,7 +286,7 @@ def test_a_window_too_short_to_measure_says_nothing():
 @posix_linux
 def test_other_programs_keeping_every_cpu_busy_are_named():
     hogs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"], env=script_env())
+        subprocess.Popen([sys.executable, "-c", HOG], env=script_env())
         for _ in range(common.available_cpus())
     ]
     try:
@@ -363,8 +363,8 @@ HOGGED = """
 import os, signal, subprocess, sys, time
 import common, demo_stopwatch
 
-START = "import subprocess as s, sys; print(s.Popen([sys.executable, '-c', 'while 1: pass'], stdout=s.DEVNULL, stderr=s.DEVNULL).pid)"
-hog = int(subprocess.run([sys.executable, "-c", START], capture_output=True, text=True).stdout)
+START = "import subprocess as s, sys; print(s.Popen([sys.executable, '-c', sys.argv[1]], stdout=s.DEVNULL, stderr=s.DEVNULL).pid)"
+hog = int(subprocess.run([sys.executable, "-c", START, HOG], capture_output=True, text=True).stdout)
 time.sleep(0.3)  # past its own start (stopped during it, a 3.13t hog got no CPU when continued)
 os.kill(hog, signal.SIGSTOP)
 
@@ -398,7 +398,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     before = busy_shares()
     cpu = min(before, key=before.get)  # the demo, its workers and the hog: on the idlest CPU
     result = subprocess.run(
-        ["taskset", "-c", str(cpu), sys.executable, "-c", HOGGED, phase, "--work", "cpu", "--workers", "1"]
+        ["taskset", "-c", str(cpu), sys.executable, "-c", f"HOG = {HOG!r}\n" + HOGGED, phase, "--work", "cpu", "--workers", "1"]
         + ["--iterations", "800"] + (["--start-method", method] if method else []),
         env=script_env(),
         capture_output=True,

@@ -58,7 +58,7 @@ def traced_compute(steps):
 
 
 def check_faster(module):
-    steps, times = 500_000, 4
+    steps, times = steps_for(0.05), 4  # 50 ms each: long enough to overlap where they can
     module.compute = traced_compute  # what crunch_all calls, by its global name
     open(TRACE, "w").close()
     start = time.perf_counter()
@@ -82,9 +82,19 @@ def check_faster(module):
         return True, f"the sums ran at once in {where}, a GIL each: {took:.2f} s on {common.available_cpus()} CPUs"
     if len(threads) > 1 and not common.gil_enabled():
         return True, f"this Python has no GIL: {len(threads)} threads computed at once, in {took:.2f} s"
-    return False, (f"the {times} sums ran in one process, in {len(threads)} threads: with the GIL they take turns"
-                   " at one CPU. Run them in processes (multiprocessing, ProcessPoolExecutor,"
-                   " common.run_in_processes)")
+    return False, (f"the {times} sums ran in one process, in threads: with the GIL they take turns at one CPU."
+                   " Run them in processes (multiprocessing, ProcessPoolExecutor, common.run_in_processes)")
+
+
+def steps_for(seconds):
+    """Steps of compute() that take about `seconds` here (a JIT makes them fast)."""
+    steps, took = 10_000, 0.0
+    while took < seconds / 4:
+        steps *= 2
+        start = common.thread_cpu()
+        common.compute(steps)
+        took = common.thread_cpu() - start
+    return max(1, int(steps * seconds / took))
 
 
 # -- 2. Race: every deposit counted, in threads, every time -------------------------------------
