@@ -54,7 +54,7 @@ def sleep_unless_stopped(seconds):
 
 
 def bar(n):
-    """Worker n's bar, '    ██ 2 ██': indented by n, from the left after 16."""
+    """Worker n's bar, '    ██ 2 ██': 4 spaces more a worker, 16 to a row."""
     block = glyph("█") * 2
     return "    " * ((n - 1) % 16) + paint(f"{block} {n} {block}", n)
 
@@ -63,9 +63,9 @@ ASCII = {"♥": "<3", "♦": "<>", "☼": "*",
          "█": "#", "▓": "=", "▒": "-", "░": "."}
 
 
-def glyph(symbol):
+def glyph(symbol, output=None):
     """The symbol, or its ASCII stand-in where the output cannot show it."""
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    encoding = getattr(output or sys.stdout, "encoding", None) or "ascii"
     shown = symbol.encode(encoding, "replace").decode(encoding)
     return symbol if shown == symbol else ASCII[symbol]
 
@@ -100,7 +100,7 @@ def busy_worker(n, iterations=1000, steps=20_000):
         lap()
 
 
-def idle_worker(n, iterations=1):
+def idle_worker(n, iterations=1):  # iterations: taken, as every worker's is
     """No work at all: what is left to time is starting and joining."""
     return n
 
@@ -116,7 +116,8 @@ def shape_worker(n, name, symbol, rounds=8, pause=0.3, delay=0.0):
 
 
 def compute(steps):
-    """Pure-Python arithmetic (^, not +: no number grows past 64 bits)."""
+    """Pure-Python arithmetic: every step costs the same (^ keeps the total
+    small, where + would make it a big number, slower to add to)."""
     total = 0
     for i in range(steps):
         total ^= i * i
@@ -340,7 +341,8 @@ def run_in_interpreters(jobs):
     finally:
         done.set()
         relay.join()
-    return [span.result for span in spans]  # each the Span of the job itself
+    # Each thread's Span wraps the one its interpreter sent back, of the job:
+    return [span.result for span in spans]
 
 
 def pass_on_stop(asks, done):
@@ -376,16 +378,16 @@ def interpreter_life(job, ask):
 def listening(job, ask):
     """In an interpreter: the job's outcome. Its `stop` is its own (module
     state is per interpreter): a thread relays a stop asked for on `ask`."""
-    relay = threading.Thread(target=relay_stop, args=(ask,))
-    relay.start()
+    listener = threading.Thread(target=stop_when_asked, args=(ask,))
+    listener.start()
     try:
         return outcome(job)
     finally:
-        ask.put(False)  # the relay's cue to end, if nobody asked to stop
-        relay.join()
+        ask.put(False)  # the listener's cue to end, if nobody asked to stop
+        listener.join()
 
 
-def relay_stop(ask):
+def stop_when_asked(ask):
     """Wait for the caller's word: True is a stop."""
     if ask.get():
         stop.set()
@@ -501,7 +503,7 @@ def timeline(timings, line_width=79, max_rows=16):
     lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms,"
              f" one row = {per}):",
              "".join(map(glyph, "█ running, ▓ mostly, ▒ partly, ░ waiting"))
-             + " (for the GIL, a sleep, a reader)"]
+             + " (for the GIL, a sleep, the output)"]
     for at, row in enumerate(chart.rows):
         first = at == 0 or chart.rows[at - 1].way != row.way
         name = row.way if first else ""  # on a way's first row only
@@ -535,7 +537,7 @@ def timeline_cells(spans, scale, width):
 
 
 def shade(share):
-    """█ for running all of the time, ▓ most, ▒ some, ░ a quarter or less."""
+    """█ for running 3/4 of the time or more, ▓ half, ▒ a quarter, ░ less."""
     return glyph("░▒▓█"[max(0, min(3, int(share * 4)))])
 
 
@@ -870,10 +872,7 @@ class Parser(argparse.ArgumentParser):
         """--help into a full disk: one line and exit 1, not silence; into
         an output that cannot show a symbol (cp1252), its stand-in."""
         file = file or sys.stderr
-        encoding = getattr(file, "encoding", None) or "utf-8"
-        for symbol, stand_in in ASCII.items():
-            if symbol.encode(encoding, "replace").decode(encoding) != symbol:
-                message = message.replace(symbol, stand_in)
+        message = "".join(glyph(c, file) if c in ASCII else c for c in message)
         try:
             file.write(message)
             file.flush()
@@ -1127,7 +1126,7 @@ def timeline_svg(timings, caption, max_rows=16):
     return tree.tostring(svg, encoding="unicode") + "\n"
 
 
-LEGEND = "solid: running, pale: waiting (for the GIL, a sleep, a reader)"
+LEGEND = "solid: running, pale: waiting (for the GIL, a sleep, the output)"
 
 
 def picture_file(text):

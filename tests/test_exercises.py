@@ -45,3 +45,28 @@ def test_no_such_exercise_or_file_is_said_in_one_line():
     assert check("nothing").returncode == 2
     missing = check("race", EXERCISES / "no-such-file.py")
     assert missing.returncode == 2 and missing.stderr.startswith("check.py: no file ")
+
+
+def test_a_race_hidden_by_taking_out_the_wait_is_not_a_fix(tmp_path):
+    """Without the sleep, the GIL hardly ever switches between a read and its write: nothing is lost,
+    and nothing is fixed."""
+    text = (EXERCISES / "race.py").read_text(encoding="utf-8").replace("time.sleep(0.0001)", "pass")
+    (tmp_path / "race_no_wait.py").write_text(text, encoding="utf-8")
+    result = check("race", tmp_path / "race_no_wait.py")
+    assert result.returncode == 1 and "the deposits no longer wait" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("text, says", [("def run(times=200)\n    return 1\n", "line 1: SyntaxError: "),
+                                        ("def run(times=200):\n    return unknown\n", "line 2: NameError: ")])
+def test_a_file_that_fails_is_named_at_its_line_in_one_line(text, says, tmp_path):
+    (tmp_path / "race_broken.py").write_text(text, encoding="utf-8")
+    result = check("race", tmp_path / "race_broken.py")
+    assert result.returncode == 1 and result.stderr == "" and len(result.stdout.splitlines()) == 1
+    assert result.stdout.startswith("not yet: race_broken.py, ") and says in result.stdout, result.stdout
+
+
+def test_more_threads_than_downloads_are_not_the_answer(tmp_path):
+    text = (EXERCISES / "answers" / "pool.py").read_text(encoding="utf-8").replace("return DOWNLOADS,", "return 1000,")
+    (tmp_path / "pool_many.py").write_text(text, encoding="utf-8")
+    result = check("pool", tmp_path / "pool_many.py")
+    assert result.returncode == 1 and "1000 threads for 20 downloads" in result.stdout, result.stdout

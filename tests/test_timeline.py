@@ -108,7 +108,7 @@ def test_each_column_is_shaded_by_how_much_of_it_the_worker_ran():
     stretches = ((0.0, 0.25, 0.25), (0.25, 0.5, 0.0), (0.5, 0.75, 0.25 * 0.3), (0.75, 1.0, 0.25 * 0.6))
     span = common.Span(0.0, 1.0, 0, None, sum(cpu for *_, cpu in stretches), stretches)
     lines = common.timeline([common.Timing("Threading", 1.0, [span])])
-    assert lines[1] == "█ running, ▓ mostly, ▒ partly, ░ waiting (for the GIL, a sleep, a reader)"
+    assert lines[1] == "█ running, ▓ mostly, ▒ partly, ░ waiting (for the GIL, a sleep, the output)"
     assert lines[2] == "Threading        1 " + "█" * 15 + "░" * 15 + "▒" * 15 + "▓" * 15
     grouped = common.timeline([common.Timing("Threading", 1.0, [span, span._replace(stretches=((0.0, 1.0, 1.0),))])],
                               max_rows=1)  # a row of two workers: the share of their time together

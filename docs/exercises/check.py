@@ -12,12 +12,14 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from functools import partial
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # common.py's
 
 import common  # noqa: E402
+import demo_stopwatch  # noqa: E402
 
 
 def main(argv):
@@ -30,10 +32,22 @@ def main(argv):
         print(f"check.py: no file {path}", file=sys.stderr)
         return 2
     sys.path.insert(0, os.path.dirname(path))  # a child process imports it from there too
-    module = importlib.import_module(os.path.splitext(os.path.basename(path))[0])
-    works, why = CHECKS[name](module)
+    try:
+        module = importlib.import_module(os.path.splitext(os.path.basename(path))[0])
+        works, why = CHECKS[name](module)
+    except Exception as error:  # the learner's file itself failed: say where, in one line
+        works, why = False, failed_where(error, path)
     print(("works: " if works else "not yet: ") + why)
     return 0 if works else 1
+
+
+def failed_where(error, path):
+    """'race.py, line 12: NameError: ...': the line of the learner's file that failed, if any."""
+    if isinstance(error, SyntaxError):
+        return f"{os.path.basename(error.filename or path)}, line {error.lineno}: SyntaxError: {error.msg}"
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == path]
+    where = f"{os.path.basename(path)}, line {frames[-1].lineno}: " if frames else ""
+    return f"{where}{type(error).__name__}: {error}"
 
 
 # -- 1. Faster: where the sums were computed, read from a trace each call leaves ---------------
@@ -58,7 +72,7 @@ def traced_compute(steps):
 
 
 def check_faster(module):
-    steps, times = steps_for(0.05), 4  # 50 ms each: long enough to overlap where they can
+    steps, times = demo_stopwatch.steps_for(0.05), 4  # 50 ms each: long enough to overlap where they can
     module.compute = traced_compute  # what crunch_all calls, by its global name
     open(TRACE, "w").close()
     start = time.perf_counter()
@@ -69,7 +83,8 @@ def check_faster(module):
     with open(TRACE, encoding="utf-8") as trace:
         calls = [line.split() for line in trace]
     if len(calls) != times:
-        return False, f"compute ran {len(calls)} times, not {times}: call it once a sum"
+        return False, (f"compute ran {len(calls)} times, not {times}, as far as the check can see: call it by the"
+                       " name the file imports it as, once a sum, so that the check sees where each ran")
     places = {(pid, interpreter) for pid, interpreter, *_ in calls}
     threads = {(pid, interpreter, thread) for pid, interpreter, thread, *_ in calls}
     spans = sorted((float(start), float(end)) for *_, start, end in calls)
@@ -86,24 +101,33 @@ def check_faster(module):
                    " Run them in processes (multiprocessing, ProcessPoolExecutor, common.run_in_processes)")
 
 
-def steps_for(seconds):
-    """Steps of compute() that take about `seconds` here (a JIT makes them fast)."""
-    steps, took = 10_000, 0.0
-    while took < seconds / 4:
-        steps *= 2
-        start = common.thread_cpu()
-        common.compute(steps)
-        took = common.thread_cpu() - start
-    return max(1, int(steps * seconds / took))
-
-
 # -- 2. Race: every deposit counted, in threads, every time -------------------------------------
 
 
+class Waits:
+    """A time module whose sleep() is counted: the deposits must still wait, as for a database."""
+
+    def __init__(self):
+        self.count = 0
+
+    def sleep(self, seconds):
+        self.count += 1
+        time.sleep(seconds)
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
 def check_race(module, rounds=3, times=200):
-    used = []
-    real = module.run_in_threads
-    module.run_in_threads = lambda jobs: used.append(len(jobs)) or real(jobs)
+    used, waits = [], Waits()
+    real = common.run_in_threads
+
+    def counted(jobs):
+        used.append(len(jobs))
+        return real(jobs)
+
+    module.run_in_threads = common.run_in_threads = counted  # by either name
+    module.time = waits
     for _ in range(rounds):
         balance = module.run(times)
         if balance != 4 * times:
@@ -111,14 +135,17 @@ def check_race(module, rounds=3, times=200):
                            " thread wrote between a read and its write: hold a threading.Lock across both")
     if used != [4] * rounds:
         return False, "the deposits no longer run in four threads: keep run_in_threads, and lock the update"
+    if waits.count < rounds * 4 * times:
+        return False, ("the deposits no longer wait, as they would for a database: a race hidden, not fixed."
+                       " Keep the sleep, and hold a threading.Lock across the read, the wait and the write")
     return True, f"{rounds} runs of four threads, {4 * times} deposits each time, none lost"
 
 
 # -- 3. Choose: the choices, and the reason, measured here --------------------------------------
 
 REASONS = {
-    "download": ("threads", "a waiting thread lets go of the GIL, so threads wait at once, and a thread starts in"
-                 " a fraction of a millisecond, a process in several"),
+    "download": ("threads", "a waiting thread lets go of the GIL, so threads wait at once, as processes would, but"
+                 " a thread starts in a fraction of a millisecond, a process in several milliseconds"),
     "render": ("processes", "computing holds the GIL: threads take turns, processes each have a GIL"),
 }
 
@@ -133,8 +160,9 @@ def check_choose(module):
     if wrong:
         return False, "; ".join(wrong)
     jobs = [partial(module.download, n) for n in range(4)]
+    ways = {way.starts: way for way in common.WAYS}
     threads, processes = (common.time_jobs(way.name, common.runner_for(way), jobs).seconds
-                          for way in common.WAYS[1:3])
+                          for way in (ways["thread"], ways["process"]))
     return True, (f"threads for waiting, processes for computing (four downloads here: threads {threads:.2f} s,"
                   f" processes {processes:.2f} s)")
 
@@ -149,6 +177,9 @@ def check_pool(module):
             rounds = -(-module.DOWNLOADS // max(threads, 1))
             return False, (f"{module.DOWNLOADS} downloads in {threads} threads wait in {rounds} rounds: waiting"
                            " threads cost little, give each download one")
+        if threads > module.DOWNLOADS:
+            return False, (f"{threads} threads for {module.DOWNLOADS} downloads: beyond one a download they sit"
+                           " idle, each with its memory for a stack")
         if processes != min(module.CRUNCHES, cpus):
             more = processes > cpus
             return False, (f"{processes} processes for {module.CRUNCHES} jobs on {cpus} CPUs: "

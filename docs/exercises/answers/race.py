@@ -1,8 +1,10 @@
-"""Exercise 2, an answer: one lock held across the read and the write.
+"""Exercise 2, an answer: one lock held across the read, the wait and the
+write.
 
-While a thread holds the lock, no other thread can read the balance, so
-none can write back over a deposit it has not seen. The sleep is inside
-the lock too: that is what makes the read and the write one step.
+Every deposit takes the account's lock before it reads the balance and
+lets go of it after it has written the new one: while one thread holds it,
+every other deposit waits to take it, so none reads a balance that is about
+to change. Holding it across all three steps is what makes them one step.
 """
 
 import threading
