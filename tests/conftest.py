@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,21 @@ def run_script(name, *args, python=sys.executable, flags=(), env=None, timeout=1
         encoding="utf-8",
         timeout=timeout,
     )
+
+
+@functools.lru_cache(maxsize=None)
+def every_case_checked(check, cases):
+    """{case: its future}, once every check(*case) has ended, four at a time."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return {case: pool.submit(check, *case) for case in cases}
+
+
+def checked_at_once(check, cases, *case):
+    """Check this case of a test, with the rest of its cases at once, the first time one is asked
+    for: runs that mostly wait for a demo (to sleep, start, stop) take the time of a few, not of
+    all. Each case's own assertion or skip is raised in its own test."""
+    cases = tuple(each if isinstance(each, tuple) else (each,) for each in cases)
+    every_case_checked(check, cases)[case].result()
 
 
 def fenced_blocks(markdown):

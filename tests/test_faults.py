@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_script, scratch, script_env
+from conftest import ROOT, checked_at_once, run_script, scratch, script_env
 from test_robustness import assert_group_ends, finish, posix_only, read_until_blank_runs, start
 from test_stopwatch import BAR, HERE, RESULT, found
 
@@ -76,6 +76,10 @@ def test_kill_stops_the_stopwatch_in_its_thread_phase():
 @linux_only
 @pytest.mark.parametrize("method", START_METHODS)
 def test_children_of_a_killed_demo_end_by_themselves_silently(method):
+    checked_at_once(check_children_of_a_killed_demo_end_by_themselves_silently, START_METHODS, method)
+
+
+def check_children_of_a_killed_demo_end_by_themselves_silently(method):
     process = start("demo_visualize.py", "--mode", "processes", "--pause", 1.5, "--start-method", method)
     # Every child has drawn its first row, so none is half started (3.14's fork server prints a
     # traceback if its client dies in the middle of a start); left alone they would draw for 10 s more.
@@ -393,6 +397,10 @@ def test_a_hang_up_ignored_on_entry_stays_ignored():
 @linux_only
 @pytest.mark.parametrize("phase", [0, 1, 2], ids=["direct", "threads", "processes"])
 def test_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
+    checked_at_once(check_stop_signals_back_to_back_end_in_one_line_and_its_status, [0, 1, 2], phase)
+
+
+def check_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
     process = start("demo_stopwatch.py", "--workers", 8, "--iterations", 300)
     read_until_blank_runs(process.stdout, phase)
     for _ in range(40):
@@ -449,9 +457,16 @@ def workers_of(group, count=3):
             return found
 
 
+HELD = [("threads", 1), ("direct", 0)]  # a phase, and the runs of blank lines before it
+
+
 @posix_only
-@pytest.mark.parametrize("phase, blank_runs", [("threads", 1), ("direct", 0)])
+@pytest.mark.parametrize("phase, blank_runs", HELD)
 def test_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
+    checked_at_once(check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, HELD, phase, blank_runs)
+
+
+def check_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
     """The reader (a pager, say) holds a full pipe: a thread writing to it cannot hear a stop."""
     process = start("demo_stopwatch.py", "--iterations", 1500)  # each phase writes far more than a pipe holds
     read_until_blank_runs(process.stdout, blank_runs)
@@ -607,6 +622,10 @@ if __name__ == "__main__":
 @posix_only
 @pytest.mark.parametrize("part", ["lesson part", "whole"])
 def test_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them(part):
+    checked_at_once(check_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them, ["lesson part", "whole"], part)
+
+
+def check_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them(part):
     from test_lesson import COMMON, LESSON_PART, lesson_folder
 
     folder = lesson_folder(LESSON_PART if part == "lesson part" else COMMON)
@@ -725,6 +744,10 @@ sys.exit(demo.wait() or print(out[0], end=""))
 @linux_only
 @pytest.mark.parametrize("method", ["fork", "forkserver"], ids=["a worker", "the fork server"])
 def test_a_stopped_worker_or_fork_server_is_named(method):
+    checked_at_once(check_a_stopped_worker_or_fork_server_is_named, ["fork", "forkserver"], method)
+
+
+def check_a_stopped_worker_or_fork_server_is_named(method):
     if method not in START_METHODS:
         pytest.skip("no fork server here")
     result = subprocess.run([sys.executable, "-c", STOP_ONE, method], cwd=ROOT, env=script_env(), capture_output=True,

@@ -181,8 +181,10 @@ def pypy_pool_under_spawn(snippet, part):
 
 @functools.lru_cache(maxsize=None)
 def every_snippet_run():
-    """Every run of RUNS, two at a time (2 CPUs): each test then reads its own."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    """Every run of RUNS, two at a time (2 CPUs), and meanwhile the prompts' sessions, which mostly
+    wait for a paste to be echoed: each test then reads its own."""
+    with ThreadPoolExecutor(max_workers=1) as beside, ThreadPoolExecutor(max_workers=2) as pool:
+        beside.submit(prompt_sessions)
         list(pool.map(lambda run: run_beside_common(*snippet_run(*run)), RUNS))
 
 

@@ -10,7 +10,7 @@ import time
 from functools import partial
 
 import pytest
-from conftest import HOG, ROOT, run_script, script_env
+from conftest import HOG, ROOT, checked_at_once, run_script, script_env
 from test_stopwatch import HERE, PYTHON, RESULT, found, notes, sections
 
 import common
@@ -425,9 +425,16 @@ def busy_shares(seconds=0.1):
     return {cpu: (after[cpu] - busy[cpu]) / os.sysconf("SC_CLK_TCK") / (end - start) for cpu in busy}
 
 
+HELD_BY = [("sleep 2; cat", True), ("cat", False)]  # a reader, and whether it held the output up
+
+
 @posix_linux
-@pytest.mark.parametrize("reader, named", [("sleep 2; cat", True), ("cat", False)])
+@pytest.mark.parametrize("reader, named", HELD_BY)
 def test_an_output_held_up_by_its_reader_is_named_and_a_prompt_reader_is_not(reader, named):
+    checked_at_once(check_an_output_held_up_by_its_reader_is_named_and_a_prompt_reader_is_not, HELD_BY, reader, named)
+
+
+def check_an_output_held_up_by_its_reader_is_named_and_a_prompt_reader_is_not(reader, named):
     """`| less`, paged to the end later, holds every write up: the times include it, and a note says so."""
     demo = f"{shlex.quote(sys.executable)} {shlex.quote(str(ROOT / 'demo_stopwatch.py'))}"
     result = subprocess.run(

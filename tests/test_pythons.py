@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, run_script, script_env
+from conftest import ROOT, checked_at_once, run_script, script_env
 from test_stopwatch import PYTHON, RESULT, found, phases, sections, worker_of
 from test_visualize import EXPECTED
 
@@ -75,6 +75,10 @@ def ways_of(python):
 
 @pytest.mark.parametrize("label, python", PYTHONS, ids=[label for label, _ in PYTHONS])
 def test_both_demos_on(label, python):
+    checked_at_once(check_both_demos_on, PYTHONS, label, python)
+
+
+def check_both_demos_on(label, python):
     # 3.12+ warns when fork() runs while other threads are alive: the thread phase must be over
     # before the processes start, so there warnings are errors, and shapes are drawn by processes.
     new = feature_release(label) >= (3, 12)

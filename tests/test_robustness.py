@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import ROOT, as_from_a_terminal, run_script, script_env
+from conftest import ROOT, as_from_a_terminal, checked_at_once, run_script, script_env
 from test_stopwatch import HERE, RESULT, phases, worker_of
 from test_visualize import EXPECTED
 
@@ -101,12 +101,17 @@ STOPWATCH_PHASES = [("direct", 0, None), ("threads", 1, None)] + [
 
 CASES = [(phase, separators, method, when) for phase, separators, method in STOPWATCH_PHASES for when in WHEN]
 CASES = [case for case in CASES if case[3] == "midway" or case[0] not in ("direct", "processes-fork")]
+DRAWN = ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS] + INTERPRETERS  # visualize's
 
 
 @posix_only
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
 @pytest.mark.parametrize("phase, separators, method, when", CASES, ids=[f"{c[0]}-{c[3]}" for c in CASES])
 def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
+    checked_at_once(check_ctrl_c_in_each_stopwatch_phase, CASES, phase, separators, method, when)
+
+
+def check_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
     """Midway through every phase; at the start of each phase where starting is a moment of its own
     (threads, and children still importing under spawn and forkserver)."""
     # 2400 lines of about 30 bytes: more than a pipe holds, so the script cannot finish
@@ -128,8 +133,12 @@ def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
 
 @posix_only
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
-@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS] + INTERPRETERS)
+@pytest.mark.parametrize("mode", DRAWN)
 def test_ctrl_c_while_drawing_shapes(mode):
+    checked_at_once(check_ctrl_c_while_drawing_shapes, DRAWN, mode)
+
+
+def check_ctrl_c_while_drawing_shapes(mode):
     args = ["--mode", mode.split("-")[0], "--pause", 0.5]  # long enough that a slow test cannot miss the run
     if mode.startswith("processes"):
         args += ["--start-method", mode.split("-")[1]]
@@ -147,6 +156,10 @@ def test_ctrl_c_while_drawing_shapes(mode):
 
 @pytest.mark.parametrize("lines", [1, 4100, 8200], ids=["direct", "threads", "processes"])
 def test_stopwatch_into_a_pipe_closed_early(lines):
+    checked_at_once(check_stopwatch_into_a_pipe_closed_early, [1, 4100, 8200], lines)
+
+
+def check_stopwatch_into_a_pipe_closed_early(lines):
     process = start("demo_stopwatch.py")
     for _ in range(lines):
         process.stdout.readline()
@@ -157,9 +170,12 @@ def test_stopwatch_into_a_pipe_closed_early(lines):
     assert process.returncode == 1
 
 
-@pytest.mark.parametrize("mode", ["direct", "threads"] + [f"processes-{method}" for method in START_METHODS]
-                         + INTERPRETERS)
+@pytest.mark.parametrize("mode", DRAWN)
 def test_visualize_into_a_pipe_closed_early(mode):
+    checked_at_once(check_visualize_into_a_pipe_closed_early, DRAWN, mode)
+
+
+def check_visualize_into_a_pipe_closed_early(mode):
     """Under spawn and forkserver a child that failed to write flushes again as it exits: no traceback."""
     args = ["--mode", mode.split("-")[0]] + (["--start-method", mode.split("-")[1]] if "-" in mode else [])
     process = start("demo_visualize.py", *args, "--pause", 0.3)  # 2.4 s: it cannot end before the close
@@ -195,6 +211,10 @@ def test_plain_terminal_gets_ascii_stand_ins(encoding):
 
 @pytest.mark.parametrize("method", START_METHODS)
 def test_every_start_method_runs_both_demos(method):
+    checked_at_once(check_every_start_method_runs_both_demos, START_METHODS, method)
+
+
+def check_every_start_method_runs_both_demos(method):
     bars = run_script("demo_stopwatch.py", "--workers", 3, "--iterations", 10, "--start-method", method)
     assert bars.returncode == 0 and bars.stderr == ""
     processes_phase = phases(bars.stdout)[0][2]
