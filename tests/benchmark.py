@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,29 +131,20 @@ def machinery_costs(repeats):
     return per_line, per_sleep, {name: statistics.median(values) for name, values in extra.items()}
 
 
-def lap_cost(repeats, iterations=500):
-    """Seconds that keeping laps adds to an iteration of CPU work: the least over runs taken in
-    turn with lap() as it is and with a lap() that does nothing (this VM's CPU time varies)."""
-    steps = demo_stopwatch.steps_for(demo_stopwatch.CPU_ITERATION)
-    job = partial(common.busy_worker, 1, iterations, steps)
-    real, seconds = common.lap, {"kept": [], "none": []}
-    with bars_to_devnull():
-        for _ in range(repeats):
-            for name, lap in [("kept", real), ("none", lambda: None)]:
-                common.lap = lap
-                try:
-                    seconds[name].append(cpu_of(job) / iterations)
-                finally:
-                    common.lap = real
-    kept, none = min(seconds["kept"]), min(seconds["none"])
-    return kept - none, none
+def lap_cost(repeats, count=20000):
+    """CPU seconds one lap() takes as a worker keeps them, inside a job: the median over runs of
+    many in a row (as the difference of two runs of CPU work it is lost in this VM's varying CPU)."""
 
+    def many_laps():
+        for _ in range(count):
+            common.lap()
 
-def cpu_of(job):
-    """The CPU seconds a job takes in this thread."""
-    start = common.thread_cpu()
-    job()
-    return common.thread_cpu() - start
+    costs = []
+    for _ in range(repeats):
+        start = common.thread_cpu()
+        common.outcome(many_laps)
+        costs.append((common.thread_cpu() - start) / count)
+    return statistics.median(costs)
 
 
 def start_costs(repeats, workers=8):
@@ -223,9 +213,9 @@ def main():
     print(f"  (the 0.1 ms sleep really takes {per_sleep * 1e6:.0f} us)")
     for name, seconds in extra.items():
         print(f"  {name + ' runner':<31}{seconds * 1000:>8.2f} ms a run, beyond the workers' own spans")
-    added, iteration = lap_cost(repeats * 5)
+    added, iteration = lap_cost(repeats), demo_stopwatch.CPU_ITERATION
     print(f"  lap(): a worker's laps kept    {added * 1e6:>8.2f} us an iteration, {added / iteration:.1%} of its"
-          f" {iteration * 1000:.2f} ms of CPU work")
+          f" {iteration * 1000:.1f} ms of CPU work")
     print()
 
     print("4 workers of CPU work, by start method")
