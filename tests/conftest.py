@@ -83,9 +83,10 @@ def every_case_checked(check, cases):
 def checked_at_once(check, cases, *case):
     """Check this case of a test, with the rest of its cases at once, the first time one is asked
     for: runs that mostly wait for a demo (to sleep, start, stop) take the time of a few, not of
-    all. Each case's own assertion or skip is raised in its own test."""
+    all. Each case's own assertion or skip is raised in its own test, and what it returned comes
+    back there."""
     cases = tuple(each if isinstance(each, tuple) else (each,) for each in cases)
-    every_case_checked(check, cases)[case].result()
+    return every_case_checked(check, cases)[case].result()
 
 
 def fenced_blocks(markdown):

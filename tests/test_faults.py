@@ -63,8 +63,24 @@ def test_kill_or_hang_up_stops_every_worker(signum, status, line, method):
     assert_group_ends(process.pid)
 
 
+def run(check, *args):
+    """A check of WAITING, run."""
+    return check(*args)
+
+
+def waiting():
+    """Checks that mostly wait for a demo, of several tests: run at once (checked_at_once)."""
+    return [(check_kill_stops_the_stopwatch_in_its_thread_phase,), (check_a_hang_up_ignored_on_entry_stays_ignored,),
+            (check_the_time_a_run_was_stopped_is_named,)] + [
+        (check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, *case) for case in HELD]
+
+
 @linux_only
 def test_kill_stops_the_stopwatch_in_its_thread_phase():
+    checked_at_once(run, waiting(), check_kill_stops_the_stopwatch_in_its_thread_phase)
+
+
+def check_kill_stops_the_stopwatch_in_its_thread_phase():
     process = start("demo_stopwatch.py", "--workers", 8, "--iterations", 500)
     read_until_blank_runs(process.stdout, 1)
     process.send_signal(signal.SIGTERM)
@@ -372,6 +388,10 @@ def test_the_documented_maxima_are_taken(parse, monkeypatch):
 
 @linux_only
 def test_a_hang_up_ignored_on_entry_stays_ignored():
+    checked_at_once(run, waiting(), check_a_hang_up_ignored_on_entry_stays_ignored)
+
+
+def check_a_hang_up_ignored_on_entry_stays_ignored():
     """As under nohup: an SSH logout must not end the demo."""
 
     def ignore_hang_up():
@@ -463,7 +483,7 @@ HELD = [("threads", 1), ("direct", 0)]  # a phase, and the runs of blank lines b
 @posix_only
 @pytest.mark.parametrize("phase, blank_runs", HELD)
 def test_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
-    checked_at_once(check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, HELD, phase, blank_runs)
+    checked_at_once(run, waiting(), check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, phase, blank_runs)
 
 
 def check_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
@@ -550,6 +570,10 @@ def test_more_worker_processes_than_the_memory_holds_are_refused(parse, monkeypa
 
 @linux_only
 def test_the_time_a_run_was_stopped_is_named():
+    checked_at_once(run, waiting(), check_the_time_a_run_was_stopped_is_named)
+
+
+def check_the_time_a_run_was_stopped_is_named():
     """Ctrl-Z, and `fg` a while later: the figures are left as they are, and the note says why."""
     process = start("demo_stopwatch.py", "--work", "cpu", "--iterations", 400)
     process.stdout.readline()
@@ -744,10 +768,6 @@ sys.exit(demo.wait() or print(out[0], end=""))
 @linux_only
 @pytest.mark.parametrize("method", ["fork", "forkserver"], ids=["a worker", "the fork server"])
 def test_a_stopped_worker_or_fork_server_is_named(method):
-    checked_at_once(check_a_stopped_worker_or_fork_server_is_named, ["fork", "forkserver"], method)
-
-
-def check_a_stopped_worker_or_fork_server_is_named(method):
     if method not in START_METHODS:
         pytest.skip("no fork server here")
     result = subprocess.run([sys.executable, "-c", STOP_ONE, method], cwd=ROOT, env=script_env(), capture_output=True,
