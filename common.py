@@ -1076,8 +1076,8 @@ WIDE, LEFT, RIGHT, LANE, LINE = 1280, 230, 40, 26, 24  # pixels
 
 def timeline_svg(timings, caption, max_rows=16):
     """The timeline as an SVG picture: a lane per row of timeline_chart,
-    time left to right on one scale, running stretches solid and waiting
-    ones pale (David Beazley's GIL pictures), the report as its caption."""
+    time left to right on one scale, each stretch as solid as its worker
+    ran in it (David Beazley's GIL pictures), the report as its caption."""
     import xml.etree.ElementTree as tree
 
     chart = timeline_chart(timings, max_rows)
@@ -1112,13 +1112,13 @@ def timeline_svg(timings, caption, max_rows=16):
         colour = COLOURS[(row.workers[0] - 1) % len(COLOURS)]
         for span in row.spans:
             for begun, ended, cpu in span.stretches or [span[:2] + span[4:5]]:
-                running = cpu >= (ended - begun) / 2
+                share = cpu / (ended - begun) if ended > begun else 1.0
                 tree.SubElement(lane, "rect", {
-                    "class": "running" if running else "waiting",
+                    "class": "running" if share >= 0.5 else "waiting",
                     "x": f"{LEFT + begun * scale:.2f}", "y": str(y + 3),
                     "width": f"{max(0.0, ended - begun) * scale:.2f}",
                     "height": str(LANE - 6), "fill": colour,
-                    "fill-opacity": "1" if running else "0.25",
+                    "fill-opacity": str(opacity(share)),
                     "stroke": colour, "stroke-width": "1"})  # pale, not lost
         y += LANE
     time_axis(tree, svg, y + 10, seconds, scale)
@@ -1126,7 +1126,14 @@ def timeline_svg(timings, caption, max_rows=16):
     return tree.tostring(svg, encoding="unicode") + "\n"
 
 
-LEGEND = "solid: running, pale: waiting (for the GIL, a sleep, the output)"
+def opacity(share):
+    """A stretch's fill, shaded as the text's columns are: threads taking
+    turns at every iteration each run half the time, and look it."""
+    return (max(0, min(3, int(share * 4))) + 1) / 4
+
+
+LEGEND = ("solid: running; the paler, the more it waited (for the GIL, a"
+          " sleep, the output)")
 
 
 def picture_file(text):

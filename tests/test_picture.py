@@ -66,6 +66,17 @@ def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel
                 assert abs(x - want_x) <= 1 and abs(width - want_width) <= 1
 
 
+def test_a_stretch_is_as_solid_as_its_worker_ran_in_it():
+    """Threads taking turns at every iteration run half the time each: half solid, not solid."""
+    shares = [1.0, 0.8, 0.5, 0.3, 0.05, 0.0]
+    span = common.Span(0.0, 6.0, 0, None, sum(shares), tuple((n, n + 1, share) for n, share in enumerate(shares)))
+    svg = svg_of(common.timeline_svg([common.Timing("Threading", 6.0, [span])], []))
+    rects = list(svg.iter(f"{SVG}g"))[0].iter(f"{SVG}rect")
+    assert [(rect.get("class"), rect.get("fill-opacity")) for rect in rects] == [
+        ("running", "1.0"), ("running", "1.0"), ("running", "0.75"), ("waiting", "0.5"), ("waiting", "0.25"),
+        ("waiting", "0.25")]
+
+
 def test_grouped_workers_share_a_lane_labelled_as_the_text_labels_them():
     spans = [common.Span(n, n + 1, 0, None, 1.0, ((n, n + 1, 1.0),)) for n in range(40)]
     svg = svg_of(common.timeline_svg([common.Timing("Directly", 40.0, spans)], []))
