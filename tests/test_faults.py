@@ -70,8 +70,7 @@ def run(check, *args):
 
 def waiting():
     """Checks that mostly wait for a demo, of several tests: run at once (checked_at_once)."""
-    return [(check_kill_stops_the_stopwatch_in_its_thread_phase,), (check_a_hang_up_ignored_on_entry_stays_ignored,),
-            (check_the_time_a_run_was_stopped_is_named,)] + [
+    return [(check_kill_stops_the_stopwatch_in_its_thread_phase,), (check_the_time_a_run_was_stopped_is_named,)] + [
         (check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, *case) for case in HELD]
 
 
@@ -388,11 +387,8 @@ def test_the_documented_maxima_are_taken(parse, monkeypatch):
 
 @linux_only
 def test_a_hang_up_ignored_on_entry_stays_ignored():
-    checked_at_once(run, waiting(), check_a_hang_up_ignored_on_entry_stays_ignored)
-
-
-def check_a_hang_up_ignored_on_entry_stays_ignored():
-    """As under nohup: an SSH logout must not end the demo."""
+    """As under nohup: an SSH logout must not end the demo. Run alone: beside the other waiting
+    checks, PyPy's demo once ended on the hang-up all the same (129; not found why)."""
 
     def ignore_hang_up():
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -723,9 +719,10 @@ def test_the_timeline_of_no_jobs_or_no_time_is_drawn_all_the_same():
 
 
 STOP_ONE = """
-import os, signal, subprocess, sys, threading, time
+import fcntl, os, signal, subprocess, sys, threading, time
 demo = subprocess.Popen([sys.executable, "demo_stopwatch.py", "--work", "cpu", "--workers", "2", "--iterations", "1000",
                          "--start-method", sys.argv[1]], stdout=subprocess.PIPE, text=True)
+fcntl.fcntl(demo.stdout.fileno(), 1031, 4096)  # F_SETPIPE_SZ: a pipe of one page
 
 def descendants(pid):
     try:
@@ -742,26 +739,30 @@ def helper(pid):  # the resource tracker, or a process on its way out (a worker 
     except OSError:  # it has just ended: no worker to stop
         return True
 
+seen, runs, previous = [], 0, "x"
+while runs < 2:  # to the processes phase, then read no more: its workers fill the pipe and wait there,
+    line = demo.stdout.readline()  # alive, however late this process wakes to look (a 3.13t build
+    seen.append(line)  # here once slept 170 ms beside two computing workers)
+    if not line:
+        sys.exit("the demo ended before its processes phase")
+    runs += line == "\\n" and previous != "\\n"
+    previous = line
+deadline = time.monotonic() + 30  # a guard against hanging
+while True:  # a worker, or under forkserver the server, and a worker
+    found = [pid for pid in descendants(demo.pid) if not helper(pid)]
+    if len(found) >= 2:
+        os.kill(found[0], signal.SIGSTOP)
+        break
+    if time.monotonic() > deadline:
+        sys.exit("no two processes of the demo were seen at once")
+    time.sleep(0.002)
 out = []
 reader = threading.Thread(target=lambda: out.append(demo.stdout.read()))
 reader.start()
-while True:  # the processes phase: a worker, or under forkserver the server, still there
-    time.sleep(0.002)
-    found = [pid for pid in descendants(demo.pid) if not helper(pid)]
-    if len(found) >= 2:
-        try:
-            os.kill(found[0], signal.SIGSTOP)
-            break
-        except ProcessLookupError:  # it had just ended
-            continue
-victim = found[0]
 time.sleep(0.6)
-try:
-    os.kill(victim, signal.SIGCONT)
-except ProcessLookupError:  # it had done its job and was leaving as it was stopped: stopped all the same
-    pass
+os.kill(found[0], signal.SIGCONT)
 reader.join()
-sys.exit(demo.wait() or print(out[0], end=""))
+sys.exit(demo.wait() or print("".join(seen) + out[0], end=""))
 """
 
 

@@ -62,6 +62,7 @@ def test_the_report_stays_on_the_last_screen(columns, rows, workers, iterations)
 
 def test_into_a_file_the_timeline_is_79_columns_and_16_rows_a_run():
     result = run_script("demo_stopwatch.py", "--workers", 40, "--iterations", 2, "--work", "none", "--repeat", 1)
+    assert (result.returncode, result.stderr) == (0, "")
     chart = result.stdout.split("\n\n")[-1].splitlines()
     assert max(map(len, chart)) <= 79 and len(chart) == 2 + len(HERE) * 14  # 40 workers: 14 groups of 3
 
