@@ -819,22 +819,27 @@ def ignored_on_entry(signum):
 OUTPUT_FAULTS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG,
                  getattr(errno, "EDQUOT", errno.ENOSPC)}
 
-stopping = threading.Event()  # set by the first stop: on the way out
+# Taken by the first stop, a signal's or end()'s: a list's pop() is one
+# step, which no handler can cut in two. (An Event's set() holds a lock, and
+# a second signal's handler run inside it waited for that lock for ever.)
+first_stop = [True]
 
 
 def stop_once(signum, frame):
     """The first stop signal stops the demo; later ones do nothing, so that
     the clean-up runs on (not SIG_IGN: Python would report one already
     pending as 'ignored due to race condition')."""
-    if not stopping.is_set():
-        stopping.set()
-        raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(
-            signum)
+    try:
+        first_stop.pop()
+    except IndexError:  # a stop is on its way out already
+        return
+    raise KeyboardInterrupt if signum == signal.SIGINT else StopSignal(signum)
 
 
 def end(status, message):
     """Exit with status after one line on stderr; nothing more may fail."""
-    stopping.set()
+    with suppress(IndexError):  # no signal may stop the way out
+        first_stop.pop()
     if hasattr(signal, "pthread_sigmask"):  # held for good: once Python's
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # handlers go
     stdout_to_null()  # so that the final flush at exit has nowhere to fail

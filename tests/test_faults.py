@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -428,6 +429,46 @@ def check_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
     out, err = finish(process)  # pending at once, Python runs them in the order of their numbers
     assert (process.returncode, err) in [(143, "Terminated\n"), (129, "Hangup\n"), (130, "Interrupted\n")]
     assert_group_ends(process.pid)
+
+
+def stopped_with_a_second_signal_at_step(step):
+    """What stop_once(SIGTERM) raised when a SIGINT's handler ran inside it before its `step`-th line
+    (Python runs a handler between two steps of whatever the main thread runs, a handler too); None
+    if the first handler did not end within 5 s."""
+    lines, outcome = [0], []
+
+    def trace(frame, event, arg):
+        if event == "line":
+            lines[0] += 1
+            if lines[0] == step:
+                common.stop_once(signal.SIGINT, None)
+        return trace
+
+    def first_handler():
+        sys.settrace(trace)
+        try:
+            common.stop_once(signal.SIGTERM, None)
+            outcome.append("nothing")
+        except KeyboardInterrupt as stop:
+            outcome.append(stop)
+        finally:
+            sys.settrace(None)
+
+    handler = threading.Thread(target=first_handler, daemon=True)  # daemon: a test that hangs
+    handler.start()  # leaves nothing behind
+    handler.join(5)
+    return outcome[0] if outcome else None
+
+
+def test_a_stop_signal_handled_inside_the_first_ones_handler_waits_for_nothing(monkeypatch):
+    """Three stop signals at once (a 2-CPU machine, two other programs computing): the stopwatch once
+    waited for ever, having stopped nothing, as a second handler took a lock the first still held."""
+    for step in range(1, 12):  # every line of the handler, and of whatever it calls
+        monkeypatch.setattr(common, "first_stop", [True])  # a demo that has not stopped
+        stopped = stopped_with_a_second_signal_at_step(step)
+        assert stopped is not None, f"the handlers waited for each other (a second signal at step {step})"
+        assert isinstance(stopped, KeyboardInterrupt), stopped  # one stop: the first handler's, or the second's
+        assert common.stop_once(signal.SIGHUP, None) is None  # and no more
 
 
 # -- The faults the first table left out -------------------------------------------------------
