@@ -1133,7 +1133,7 @@ def timeline_svg(timings, caption, max_rows=16):
 
 def opacity(share):
     """A stretch's fill, shaded as the text's columns are: threads taking
-    turns at every iteration each run half the time, and look it."""
+    turns at every iteration each run half the time, drawn as ▓, not █."""
     return (max(0, min(3, int(share * 4))) + 1) / 4
 
 

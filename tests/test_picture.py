@@ -67,7 +67,7 @@ def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel
 
 
 def test_a_stretch_is_as_solid_as_its_worker_ran_in_it():
-    """Threads taking turns at every iteration run half the time each: half solid, not solid."""
+    """Threads taking turns at every iteration run half the time each: drawn as ▓ is, not solid."""
     shares = [1.0, 0.8, 0.5, 0.3, 0.05, 0.0]
     span = common.Span(0.0, 6.0, 0, None, sum(shares), tuple((n, n + 1, share) for n, share in enumerate(shares)))
     svg = svg_of(common.timeline_svg([common.Timing("Threading", 6.0, [span])], []))

@@ -58,7 +58,8 @@ def overlaps(python=sys.executable, env=None):
 
 def test_with_the_gil_threads_take_turns_and_processes_run_at_once():
     """Processes and interpreters are judged while both jobs were under way: a start (a fork server's,
-    an interpreter's) can take a good part of a 0.2 s phase, and says nothing of running at once."""
+    an interpreter's) can take a good part of a phase of 0.16 s jobs, and says nothing of running
+    at once."""
     shares = overlaps(env=script_env(PYTHON_GIL="1"))  # a free-threaded build told to keep it too
     threads = shares["Threading"]["phase"]
     assert shares["gil"] and threads < 0.10, f"threads ran at once for {threads:.0%} of their phase"
