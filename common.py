@@ -520,8 +520,7 @@ def timeline_cells(spans, scale, width):
         first, last = (max(0, min(width, round(moment / scale)))
                        for moment in (span.start, span.end))
         alive[first:last] = [True] * (last - first)
-        for begun, ended, cpu in span.stretches or [span[:2] + span[4:5]]:
-            share = cpu / (ended - begun) if ended > begun else 1.0
+        for begun, ended, share in shares(span):
             for column in range(max(0, int(begun / scale)),
                                 min(width, int(ended / scale) + 1)):
                 overlap = (min(ended, (column + 1) * scale) -
@@ -536,9 +535,22 @@ def timeline_cells(spans, scale, width):
                    if alive[at] else " " for at in range(width)).rstrip()
 
 
+def shares(span):
+    """(start, end, the share of it the worker ran) of each of a span's
+    stretches; a span without laps is one stretch."""
+    for begun, ended, cpu in span.stretches or [(span.start, span.end,
+                                                 span.cpu)]:
+        yield begun, ended, cpu / (ended - begun) if ended > begun else 1.0
+
+
 def shade(share):
     """█ for running 3/4 of the time or more, ▓ half, ▒ a quarter, ░ less."""
-    return glyph("░▒▓█"[max(0, min(3, int(share * 4)))])
+    return glyph("░▒▓█"[quarters(share)])
+
+
+def quarters(share):
+    """The whole quarters of its time a worker ran: 0 to 3 (all is 3)."""
+    return max(0, min(3, int(share * 4)))
 
 
 # -- 6. Where a command plugs in --------------------------------------------
@@ -1103,11 +1115,12 @@ def timeline_svg(timings, caption, max_rows=16):
     scale = (WIDE - LEFT - RIGHT) / seconds  # pixels a second
     y = top
     for at, row in enumerate(chart.rows):
-        if at and chart.rows[at - 1].way != row.way:
+        first = at == 0 or chart.rows[at - 1].way != row.way
+        if first and at:
             y += 16  # a gap between the ways
         lane = tree.SubElement(svg, "g", {"data-way": row.way,
                                           "data-worker": row.label})
-        if at == 0 or chart.rows[at - 1].way != row.way:
+        if first:  # the way's name on its first lane only
             name = tree.SubElement(lane, "text", x="20", y=str(y + 19))
             name.text = row.way
         label = tree.SubElement(lane, "text", {"x": str(LEFT - 12),
@@ -1116,8 +1129,7 @@ def timeline_svg(timings, caption, max_rows=16):
         label.text = row.label
         colour = COLOURS[(row.workers[0] - 1) % len(COLOURS)]
         for span in row.spans:
-            for begun, ended, cpu in span.stretches or [span[:2] + span[4:5]]:
-                share = cpu / (ended - begun) if ended > begun else 1.0
+            for begun, ended, share in shares(span):
                 tree.SubElement(lane, "rect", {
                     "class": "running" if share >= 0.5 else "waiting",
                     "x": f"{LEFT + begun * scale:.2f}", "y": str(y + 3),
@@ -1134,7 +1146,7 @@ def timeline_svg(timings, caption, max_rows=16):
 def opacity(share):
     """A stretch's fill, shaded as the text's columns are: threads taking
     turns at every iteration each run half the time, drawn as ▓, not █."""
-    return (max(0, min(3, int(share * 4))) + 1) / 4
+    return (quarters(share) + 1) / 4
 
 
 LEGEND = ("solid: running; the paler, the more it waited (for the GIL, a"
