@@ -330,6 +330,8 @@ def check_importable(jobs, context):
 def run_in_interpreters(jobs):
     """One interpreter per job (Python 3.14+), a GIL each: run_in_threads,
     each thread making an interpreter, running its job there, closing it."""
+    if interpreters_missing():  # before 3.14: said as the stopwatch says it
+        raise RuntimeError(f"run_in_interpreters: {interpreters_missing()}")
     from concurrent import interpreters
     asks = [interpreters.create_queue() for _ in jobs]  # to ask one to stop
     done = threading.Event()
@@ -1155,37 +1157,81 @@ LEGEND = ("solid: running; the paler, the more it waited (for the GIL, a"
 
 def picture_file(text):
     """An argparse type: a path a picture can be written to, checked before
-    the run (a missing folder, a read-only file, a full disk)."""
-    path = os.path.abspath(text)
+    the run, touching nothing (a missing folder, a read-only file, a file
+    that is not a picture, a full disk); a link is followed to its file."""
+    if text == "-":
+        raise argparse.ArgumentTypeError("'-': the picture goes to a file;"
+                                         " name one, such as run.svg")
+    path = os.path.realpath(text)  # a link's target: written in the end
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"no such folder for {text!r}")
     if os.path.isdir(path):
         raise argparse.ArgumentTypeError(f"{text!r} is a folder")
-    existed = os.path.exists(path)
-    if existed and stat.S_ISCHR(os.stat(path).st_mode) and path != os.devnull:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a file")  # a tty
-    try:
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as error:  # read-only, or no right to write there
-        raise argparse.ArgumentTypeError(f"cannot write {text!r}:"
-                                         f" {error.strerror}") from None
-    if not existed:
-        os.remove(path)  # nothing is written before the run
+    if path == os.devnull:
+        return path
+    if os.path.exists(path):
+        refuse_to_replace(text, path)
+    else:
+        probe_folder(text, folder)
     disk = os.statvfs(folder) if hasattr(os, "statvfs") else None
-    if disk and disk.f_bavail * disk.f_frsize < 2**20 and path != os.devnull:
+    if disk and disk.f_bavail * disk.f_frsize < 2**20:
         raise argparse.ArgumentTypeError(f"no room for {text!r}: the disk is"
                                          " full")
     return path
 
 
-def write_picture(path, picture):
-    """Write the picture after the run; a failure ends it in one line."""
+def refuse_to_replace(text, path):
+    """Refuse an existing file that is not a picture we may replace: a
+    device or a pipe (opening one may block), a script, a read-only file."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file")
     try:
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(picture)
+        with open(path, "rb") as old:  # opened, never written, till the end
+            head = old.read(256).lstrip()
+        with open(path, "ab"):
+            pass
+    except OSError as error:  # read-only, or no right to write there
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}:"
+                                         f" {error.strerror}") from None
+    if head and not head.startswith((b"<svg", b"<?xml")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a picture: name"
+                                         " another")
+
+
+def probe_folder(text, folder):
+    """Refuse a folder where no new file can be made (the picture is made
+    beside its place, then moved there)."""
+    import tempfile
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
     except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}:"
+                                         f" {error.strerror}") from None
+    os.close(fd)
+    os.remove(probe)
+
+
+def write_picture(path, picture):
+    """Write the picture after the run, whole or not at all: into a new
+    file beside it, then moved over the old one; a failure is one line."""
+    import tempfile
+    made = None  # the new file, until it takes the old one's place
+    try:
+        if path != os.devnull:
+            fd, made = tempfile.mkstemp(dir=os.path.dirname(path),
+                                        prefix=".picture-")
+            os.close(fd)
+            old = os.stat(path).st_mode if os.path.exists(path) else 0o644
+            os.chmod(made, stat.S_IMODE(old))
+        with open(made or path, "w", encoding="utf-8") as file:
+            file.write(picture)
+        if made:
+            os.replace(made, path)
+    except OSError as error:
+        if made:
+            with suppress(OSError):
+                os.remove(made)
         raise DemoError(f"cannot write the picture: {error.strerror}"
                         ) from None
 

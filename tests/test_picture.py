@@ -149,3 +149,69 @@ def test_a_full_disk_is_refused_before_the_run(tmp_path, monkeypatch, parse):
                                                                         0, 0) + tuple(full)[5:]))
     result = parse("demo_stopwatch.py", "--svg", tmp_path / "run.svg")
     assert result.returncode == 2 and "the disk is full" in result.stderr and not os.listdir(tmp_path)
+
+
+# -- A picture never destroys a file (issue 37, rows 1-5) -----------------------------------
+
+
+def svg_run(tmp_path, target, **extra):
+    """demo_visualize.py --svg target, quickly, run in tmp_path (a short name stays whole)."""
+    return run_script("demo_visualize.py", "--pause", 0.01, "--svg", target, cwd=tmp_path, **extra)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links as POSIX makes them")
+def test_a_link_is_followed_and_kept_and_its_file_written_in_the_end(tmp_path):
+    link = tmp_path / "d.svg"
+    link.symlink_to("target.svg")  # dangling: its file is made by the run
+    result = svg_run(tmp_path, link)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert link.is_symlink() and os.readlink(link) == "target.svg"
+    svg_of((tmp_path / "target.svg").read_text(encoding="utf-8"))
+    assert sorted(os.listdir(tmp_path)) == ["d.svg", "target.svg"]
+
+
+@pytest.mark.parametrize("name", ["demo_stopwatch.py", "common.py", "notes.txt"])
+def test_a_file_that_is_not_a_picture_is_refused_and_kept(tmp_path, name):
+    kept = tmp_path / name
+    kept.write_text("print('a script a learner wrote')\n", encoding="utf-8")
+    result = svg_run(tmp_path, name)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"demo_visualize.py: --svg: {name!r} is not a picture: name another\n"
+    assert kept.read_text(encoding="utf-8") == "print('a script a learner wrote')\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_refused_without_waiting_for_a_reader(tmp_path):
+    os.mkfifo(tmp_path / "f.svg")
+    result = svg_run(tmp_path, tmp_path / "f.svg")  # before: blocked for ever opening it
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.endswith("is not a file\n") and len(result.stderr.splitlines()) == 1
+
+
+def test_a_dash_is_refused_in_one_line_and_makes_no_file(tmp_path):
+    result = run_script("demo_visualize.py", "--svg", "-", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "demo_visualize.py: --svg: '-': the picture goes to a file; name one, such as run.svg\n"
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="ulimit -f")
+@pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
+def test_a_picture_too_large_to_write_leaves_the_old_one_whole(script, tmp_path):
+    import resource
+
+    old = tmp_path / "pic.svg"
+    old.write_text("<svg>an old picture</svg>\n", encoding="utf-8")
+    args = ["--work", "cpu", "--iterations", 5] if script == "demo_stopwatch.py" else ["--pause", 0.01]
+    result = run_script(script, *args, "--svg", old,
+                        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024)))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == f"{script}: cannot write the picture: File too large"
+    assert old.read_text(encoding="utf-8") == "<svg>an old picture</svg>\n"
+    assert os.listdir(tmp_path) == ["pic.svg"], "a partial file was left"
+
+
+def test_a_bare_file_name_and_the_null_device_are_taken(tmp_path):
+    assert run_script("demo_visualize.py", "--pause", 0.01, "--svg", "run.svg", cwd=tmp_path).returncode == 0
+    svg_of((tmp_path / "run.svg").read_text(encoding="utf-8"))
+    assert svg_run(tmp_path, os.devnull).returncode == 0 and os.path.exists(os.devnull)
