@@ -19,9 +19,9 @@ from functools import lru_cache, partial
 
 try:
     import common
-except ModuleNotFoundError:  # python -I, or PYTHONSAFEPATH=1
+except ModuleNotFoundError:  # python -I or -P, or PYTHONSAFEPATH=1
     sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside"
-             " it: run without -I and PYTHONSAFEPATH")
+             " it: run without -I, -P and PYTHONSAFEPATH")
 
 # 1. The kinds of work: one worker function each, told which worker it is.
 WORK = {

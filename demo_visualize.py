@@ -15,9 +15,9 @@ from functools import partial
 
 try:
     import common
-except ModuleNotFoundError:  # python -I, or PYTHONSAFEPATH=1
+except ModuleNotFoundError:  # python -I or -P, or PYTHONSAFEPATH=1
     sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside"
-             " it: run without -I and PYTHONSAFEPATH")
+             " it: run without -I, -P and PYTHONSAFEPATH")
 
 # 1. The shapes: each is drawn by one worker, told its number, name, symbol.
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]

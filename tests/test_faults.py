@@ -571,14 +571,14 @@ def test_a_tmpdir_too_long_for_the_fork_servers_socket_is_named(tmp_path):
     )
 
 
-@pytest.mark.parametrize("flags, env", [(["-I"], {}), ([], {"PYTHONSAFEPATH": "1"})])
+@pytest.mark.parametrize("flags, env", [(["-I"], {}), ([], {"PYTHONSAFEPATH": "1"}), (["-P"], {})])
 @pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
 def test_a_python_that_does_not_search_the_scripts_folder_is_told_why(script, flags, env):
-    if env and sys.version_info < (3, 11):
-        pytest.skip("PYTHONSAFEPATH is Python 3.11+")
+    if (env or flags == ["-P"]) and sys.version_info < (3, 11):
+        pytest.skip("-P and PYTHONSAFEPATH are Python 3.11+")
     result = run_script(script, flags=flags, env=script_env(PYTHONPATH=None, **env))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"{script}: cannot import common.py beside it: run without -I and PYTHONSAFEPATH\n"
+    assert result.stderr == f"{script}: cannot import common.py beside it: run without -I, -P and PYTHONSAFEPATH\n"
 
 
 @linux_only

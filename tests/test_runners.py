@@ -17,7 +17,7 @@ from conftest import script_env
 import common
 
 RUNNERS = {way.mode: way.runner for way in common.WAYS}
-INTERPRETERS = common.WAYS[-1]
+INTERPRETERS = next(way for way in common.WAYS if way.mode == "interpreters")  # by name, not place
 needs_interpreters = pytest.mark.skipif(bool(INTERPRETERS.missing), reason=str(INTERPRETERS.missing))
 MODES = [pytest.param(way.mode, marks=pytest.mark.skipif(bool(way.missing), reason=str(way.missing)))
          for way in common.WAYS]  # the ways this Python lacks are skipped, with the reason
@@ -341,3 +341,12 @@ def test_a_job_an_interpreter_cannot_import_is_named():
             common.run_in_interpreters([module.job])
     finally:
         del sys.modules["nowhere"]
+
+
+def test_interpreters_asked_for_where_python_lacks_them_say_which_python_they_need(monkeypatch):
+    """A 3.14-only lesson run on 3.11: one clear error, as the stopwatch says it, not an ImportError
+    raised inside common.py (issue 39)."""
+    monkeypatch.setattr(common, "interpreters_missing", lambda: "interpreters need Python 3.14")
+    with pytest.raises(RuntimeError) as raised:
+        common.run_in_interpreters([partial(common.compute, 3)])
+    assert str(raised.value) == "run_in_interpreters: interpreters need Python 3.14"
