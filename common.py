@@ -1186,6 +1186,10 @@ def refuse_to_replace(text, path):
     device or a pipe (opening one may block), a script, a read-only file."""
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise argparse.ArgumentTypeError(f"{text!r} is not a file")
+    with suppress(OSError, ValueError, AttributeError):  # no stdout at all
+        if os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno())):
+            raise argparse.ArgumentTypeError(f"{text!r} is the report's"
+                                             " output: name another")
     try:
         with open(path, "rb") as old:  # opened, never written, till the end
             head = old.read(256).lstrip()

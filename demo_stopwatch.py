@@ -1,5 +1,6 @@
-"""The same workers run every way, timed: directly, in threads, in processes
-and (Python 3.14+) in interpreters.
+# Assigned, not a docstring: python -OO drops docstrings, and this is --help.
+__doc__ = """The same workers run every way, timed: directly, in threads, in
+processes and (Python 3.14+) in interpreters.
 
   python demo_stopwatch.py              # waiting work: threads win
   python demo_stopwatch.py --work cpu   # CPU work: threads win nothing here

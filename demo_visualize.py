@@ -1,4 +1,5 @@
-"""Three shapes drawn at the same time by three threads.
+# Assigned, not a docstring: python -OO drops docstrings, and this is --help.
+__doc__ = """Three shapes drawn at the same time by three threads.
 
   python demo_visualize.py                   # threads: the rows interleave
   python demo_visualize.py --mode direct     # one shape after another

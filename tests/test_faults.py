@@ -844,3 +844,11 @@ def test_where_interpreters_are_missing_the_stopwatch_says_so_and_visualize_refu
     assert refused.stderr == "demo_visualize.py: --mode interpreters: interpreters need Python 3.14\n"
     result = run_script("demo_stopwatch.py", "--iterations", 2, "--workers", 1)
     assert "Note: interpreters need Python 3.14: not run here." in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
+def test_help_under_dash_oo_is_the_same_help(script):
+    """python -OO drops docstrings; the help's description and examples are not one (issue 37, row 11)."""
+    plain, optimised = run_script(script, "--help"), run_script(script, "--help", flags=["-OO"])
+    assert (optimised.returncode, optimised.stderr) == (0, "")
+    assert optimised.stdout == plain.stdout and "  python " + script in optimised.stdout

@@ -215,3 +215,14 @@ def test_a_bare_file_name_and_the_null_device_are_taken(tmp_path):
     assert run_script("demo_visualize.py", "--pause", 0.01, "--svg", "run.svg", cwd=tmp_path).returncode == 0
     svg_of((tmp_path / "run.svg").read_text(encoding="utf-8"))
     assert svg_run(tmp_path, os.devnull).returncode == 0 and os.path.exists(os.devnull)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="/dev/stdout")
+def test_a_picture_into_the_reports_own_output_is_refused_and_the_report_kept(tmp_path):
+    """`--svg /dev/stdout > out.txt` would have put the picture where the report goes (row 13)."""
+    with open(tmp_path / "out.txt", "w") as out:
+        result = subprocess.run([sys.executable, str(ROOT / "demo_visualize.py"), "--svg", "/dev/stdout"], stdout=out,
+                                stderr=subprocess.PIPE, text=True, env=script_env(), timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "demo_visualize.py: --svg: '/dev/stdout' is the report's output: name another\n"
+    assert (tmp_path / "out.txt").read_text() == ""
