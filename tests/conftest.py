@@ -60,7 +60,8 @@ def script_env(**changes):
     return {key: value for key, value in env.items() if value is not None}
 
 
-def run_script(name, *args, python=sys.executable, flags=(), env=None, timeout=120, cwd=ROOT, **options):
+def run_script(name, *args, python=sys.executable, flags=(), env=None, timeout=120, cwd=ROOT,
+               **options):
     """Run a demo script to the end (flags go to the interpreter); stdout and stderr as text."""
     return subprocess.run(
         [python, *flags, str(ROOT / name), *map(str, args)],

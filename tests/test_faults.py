@@ -578,7 +578,8 @@ def test_a_python_that_does_not_search_the_scripts_folder_is_told_why(script, fl
         pytest.skip("-P and PYTHONSAFEPATH are Python 3.11+")
     result = run_script(script, flags=flags, env=script_env(PYTHONPATH=None, **env))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"{script}: cannot import common.py beside it: run without -I, -P and PYTHONSAFEPATH\n"
+    assert result.stderr == (f"{script}: cannot import common.py beside it:"
+                             " run without -I, -P and PYTHONSAFEPATH\n")
 
 
 @linux_only
@@ -848,7 +849,7 @@ def test_where_interpreters_are_missing_the_stopwatch_says_so_and_visualize_refu
 
 @pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
 def test_help_under_dash_oo_is_the_same_help(script):
-    """python -OO drops docstrings; the help's description and examples are not one (issue 37, row 11)."""
+    """python -OO drops docstrings; the help's description and examples are not one (row 11)."""
     plain, optimised = run_script(script, "--help"), run_script(script, "--help", flags=["-OO"])
     assert (optimised.returncode, optimised.stderr) == (0, "")
     assert optimised.stdout == plain.stdout and "  python " + script in optimised.stdout

@@ -191,7 +191,8 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_reader(tmp_path):
 def test_a_dash_is_refused_in_one_line_and_makes_no_file(tmp_path):
     result = run_script("demo_visualize.py", "--svg", "-", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == "demo_visualize.py: --svg: '-': the picture goes to a file; name one, such as run.svg\n"
+    assert result.stderr == ("demo_visualize.py: --svg: '-': the picture goes to a file;"
+                             " name one, such as run.svg\n")
     assert os.listdir(tmp_path) == []
 
 
@@ -202,7 +203,9 @@ def test_a_picture_too_large_to_write_leaves_the_old_one_whole(script, tmp_path)
 
     old = tmp_path / "pic.svg"
     old.write_text("<svg>an old picture</svg>\n", encoding="utf-8")
-    args = ["--work", "cpu", "--iterations", 5] if script == "demo_stopwatch.py" else ["--pause", 0.01]
+    quick = {"demo_stopwatch.py": ["--work", "cpu", "--iterations", 5],
+             "demo_visualize.py": ["--pause", 0.01]}
+    args = quick[script]
     result = run_script(script, *args, "--svg", old,
                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024)))
     assert result.returncode == 1
@@ -212,7 +215,8 @@ def test_a_picture_too_large_to_write_leaves_the_old_one_whole(script, tmp_path)
 
 
 def test_a_bare_file_name_and_the_null_device_are_taken(tmp_path):
-    assert run_script("demo_visualize.py", "--pause", 0.01, "--svg", "run.svg", cwd=tmp_path).returncode == 0
+    bare = run_script("demo_visualize.py", "--pause", 0.01, "--svg", "run.svg", cwd=tmp_path)
+    assert bare.returncode == 0
     svg_of((tmp_path / "run.svg").read_text(encoding="utf-8"))
     assert svg_run(tmp_path, os.devnull).returncode == 0 and os.path.exists(os.devnull)
 
@@ -221,8 +225,10 @@ def test_a_bare_file_name_and_the_null_device_are_taken(tmp_path):
 def test_a_picture_into_the_reports_own_output_is_refused_and_the_report_kept(tmp_path):
     """`--svg /dev/stdout > out.txt` would have put the picture where the report goes (row 13)."""
     with open(tmp_path / "out.txt", "w") as out:
-        result = subprocess.run([sys.executable, str(ROOT / "demo_visualize.py"), "--svg", "/dev/stdout"], stdout=out,
-                                stderr=subprocess.PIPE, text=True, env=script_env(), timeout=60)
+        command = [sys.executable, str(ROOT / "demo_visualize.py"), "--svg", "/dev/stdout"]
+        result = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True,
+                                env=script_env(), timeout=60)
     assert result.returncode == 2
-    assert result.stderr == "demo_visualize.py: --svg: '/dev/stdout' is the report's output: name another\n"
+    assert result.stderr == ("demo_visualize.py: --svg: '/dev/stdout' is the report's output:"
+                             " name another\n")
     assert (tmp_path / "out.txt").read_text() == ""

@@ -344,7 +344,7 @@ def test_a_job_an_interpreter_cannot_import_is_named():
 
 
 def test_interpreters_asked_for_where_python_lacks_them_say_which_python_they_need(monkeypatch):
-    """A 3.14-only lesson run on 3.11: one clear error, as the stopwatch says it, not an ImportError
+    """A 3.14-only lesson run on 3.11: one clear error, as the stopwatch says it, no ImportError
     raised inside common.py (issue 39)."""
     monkeypatch.setattr(common, "interpreters_missing", lambda: "interpreters need Python 3.14")
     with pytest.raises(RuntimeError) as raised:
