@@ -330,8 +330,9 @@ def check_importable(jobs, context):
 def run_in_interpreters(jobs):
     """One interpreter per job (Python 3.14+), a GIL each: run_in_threads,
     each thread making an interpreter, running its job there, closing it."""
-    if interpreters_missing():  # before 3.14: said as the stopwatch says it
-        raise RuntimeError(f"run_in_interpreters: {interpreters_missing()}")
+    missing = interpreters_missing()  # before 3.14: as the stopwatch says
+    if missing:
+        raise RuntimeError(f"run_in_interpreters: {missing}")
     from concurrent import interpreters
     asks = [interpreters.create_queue() for _ in jobs]  # to ask one to stop
     done = threading.Event()
@@ -1172,8 +1173,7 @@ def picture_file(text):
         return path
     if os.path.exists(path):
         refuse_to_replace(text, path)
-    else:
-        probe_folder(text, folder)
+    probe_folder(text, folder)  # the new picture is made there, then moved
     disk = os.statvfs(folder) if hasattr(os, "statvfs") else None
     if disk and disk.f_bavail * disk.f_frsize < 2**20:
         raise argparse.ArgumentTypeError(f"no room for {text!r}: the disk is"
@@ -1191,10 +1191,8 @@ def refuse_to_replace(text, path):
             raise argparse.ArgumentTypeError(f"{text!r} is the report's"
                                              " output: name another")
     try:
-        with open(path, "rb") as old:  # opened, never written, till the end
+        with open(path, "r+b") as old:  # writable, and never written here
             head = old.read(256).lstrip()
-        with open(path, "ab"):
-            pass
     except OSError as error:  # read-only, or no right to write there
         raise argparse.ArgumentTypeError(f"cannot write {text!r}:"
                                          f" {error.strerror}") from None
