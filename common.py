@@ -16,7 +16,7 @@ from collections import namedtuple
 from contextlib import nullcontext, suppress
 from functools import partial
 
-# -- 1. Printing ------------------------------------------------------------
+# -- 1. Printing --------------------------------------------------------------
 
 # A thread cannot be killed, only asked to stop: once this Event is set,
 # every worker thread stops at its next line or pause.
@@ -28,7 +28,8 @@ class Stopped(Exception):
 
 
 def say(text):
-    """Print a line in one write: lines printed at once never tear."""
+    """Print a line in one write: lines printed at once never tear. A
+    worker's line ends an iteration, which the timeline times (lap())."""
     if stop.is_set():
         raise Stopped
     try:
@@ -37,6 +38,7 @@ def say(text):
     except OSError:  # a closed pipe, a full disk: the line stays buffered,
         stdout_to_null()  # to fail again at exit, unless it has nowhere to go
         raise
+    lap()
 
 
 def stdout_to_null():
@@ -79,7 +81,7 @@ def paint(text, n):
     return f"\x1b[{31 + (n - 1) % 6}m{text}\x1b[0m"
 
 
-# -- 2. The workers: top-level functions, which a child finds by name -------
+# -- 2. The workers: top-level functions, which a child finds by name ---------
 
 
 def sleepy_worker(n, iterations=1000, pause=0.0001):
@@ -88,7 +90,6 @@ def sleepy_worker(n, iterations=1000, pause=0.0001):
     for _ in range(iterations):
         sleep_unless_stopped(pause)
         say(line)
-        lap()  # for the timeline: how much of the iteration it ran
 
 
 def busy_worker(n, iterations=1000, steps=20_000):
@@ -97,7 +98,6 @@ def busy_worker(n, iterations=1000, steps=20_000):
     for _ in range(iterations):
         compute(steps)
         say(line)
-        lap()
 
 
 def idle_worker(n, iterations=1):  # iterations: taken, as every worker's is
@@ -112,7 +112,6 @@ def shape_worker(n, name, symbol, rounds=8, pause=0.3, delay=0.0):
         due = start + delay + (row - 1) * pause  # a late start keeps its place
         sleep_unless_stopped(due - time.perf_counter())
         say(f"{n} {name}:".ljust(16) + paint(glyph(symbol) * row, n))
-        lap()
 
 
 def compute(steps):
@@ -124,7 +123,7 @@ def compute(steps):
     return total
 
 
-# -- 3. The runners: a list of jobs in, one Span per job out, in job order --
+# -- 3. What a worker reports: its job's Span, timed where the job runs -------
 
 Span = namedtuple("Span", "start end pid result cpu stretches",
                   defaults=[0.0, ()])
@@ -140,7 +139,7 @@ def outcome(job, cpu_clock=thread_cpu):
     laps.stretches, laps.clock, laps.wall, laps.cpu = [], cpu_clock, start, cpu
     try:
         result = job()
-        lap()  # the time after the last iteration, or a job without laps
+        lap()  # the time after the last line, or a job that prints none
         return Span(start, laps.wall, os.getpid(), result, laps.cpu - cpu,
                     tuple(laps.stretches))
     except SystemExit as error:  # the job's own: its caller must not exit
@@ -152,8 +151,9 @@ def outcome(job, cpu_clock=thread_cpu):
 
 
 def lap():
-    """An iteration's end: the worker ran for most of it, or it waited (for
-    the GIL, a sleep, a reader); a stretch of either grows, or one begins."""
+    """An iteration's end (say() calls it): the worker ran for most of it,
+    or it waited (for the GIL, a sleep, a reader); a stretch of either
+    grows, or one begins."""
     stretches = getattr(laps, "stretches", None)
     if stretches is None:
         return  # not within a job's outcome
@@ -168,7 +168,25 @@ def lap():
     laps.wall, laps.cpu, laps.running = wall, cpu, running
 
 
-def run_directly(jobs):
+# -- 4. The runners: a list of jobs in, one Span per job out, in job order ----
+
+
+class Hooks:
+    """What a runner does around its workers beyond the lesson: nothing. A
+    command passes its own, as CPython's pools take a WorkerContext."""
+
+    def starting(self, count, start_method=None):
+        """Around each worker's start (a command holds signals there)."""
+        return nullcontext()
+
+    def child_ready(self):
+        """First thing in each child process (a command's signals)."""
+
+    def not_stopped(self, threads, jobs):
+        """After a stop, for threads that ran on (a command names them)."""
+
+
+def run_directly(jobs, hooks=Hooks()):
     """One job after another, in this thread."""
     spans = []
     for job in jobs:
@@ -179,7 +197,7 @@ def run_directly(jobs):
     return spans
 
 
-def run_in_threads(jobs):
+def run_in_threads(jobs, hooks=Hooks()):
     """One thread per job, all started before any is joined."""
     spans = [None] * len(jobs)
     threads = [threading.Thread(target=thread_life, args=(job, spans, i),
@@ -193,47 +211,12 @@ def run_in_threads(jobs):
             thread.join()
     except BaseException:  # Ctrl-C, a refused start: ask every one to stop
         stop.set()
-        deadline = time.monotonic() + 1  # and give them a second
-        for thread in threads:
-            if thread.ident is not None:
-                thread.join(max(0.0, deadline - time.monotonic()))
-        name_the_deaf(threads, jobs, deadline)
+        give_a_second(threads)
+        hooks.not_stopped(threads, jobs)
         raise
     finally:
         stop.clear()
-    for span in spans:  # the first failure, not the Stopped it caused
-        if isinstance(span, BaseException) and not isinstance(span, Stopped):
-            raise span  # here, in the caller
-    return spans
-
-
-def name_the_deaf(threads, jobs, deadline):
-    """One line on the threads still running at the deadline, which cannot
-    be killed: their job never checks `stop` (one stuck writing to a
-    stalled reader, a pager, is waiting to be read, not deaf)."""
-    deaf = [None]
-    while deaf and time.monotonic() < deadline + 0.05:
-        frames = sys._current_frames()  # a running thread has one (3.11's
-        # is_alive() is False for one whose join() Ctrl-C cut short)
-        deaf = [n for n, thread in enumerate(threads, 1) if thread.ident in
-                frames and not excused(frames[thread.ident])]
-        time.sleep(0.01)
-    if deaf:
-        names = sorted({getattr(jobs[n - 1], "func", jobs[n - 1]).__name__
-                        for n in deaf})
-        with suppress(OSError, ValueError, AttributeError):  # no stderr
-            print(f"threads {', '.join(map(str, deaf))} did not stop: a"
-                  f" thread cannot be killed, and {', '.join(names)} never"
-                  " checks common.stop", file=sys.stderr)
-
-
-def excused(frame):
-    """Whether a thread is within say(), writing a line (to a reader that
-    may not read), or waits for an interpreter it has asked to stop."""
-    waiting = (say.__code__, interpreter_life.__code__)
-    while frame is not None and frame.f_code not in waiting:
-        frame = frame.f_back
-    return frame is not None
+    return first_failure_raised(spans)
 
 
 def thread_life(job, spans, i):
@@ -243,7 +226,25 @@ def thread_life(job, spans, i):
         stop.set()  # e.g. stdout closed: the others would fail the same way
 
 
-def run_in_processes(jobs, start_method=None):
+def give_a_second(threads):
+    """Join the started threads, all within a second: a thread cannot be
+    killed, and one whose job never checks `stop` would never be joined."""
+    deadline = time.monotonic() + 1
+    for thread in threads:
+        if thread.ident is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def first_failure_raised(spans):
+    """The spans, or the first failure raised here, in the caller (not the
+    Stopped it caused in the others)."""
+    for span in spans:
+        if isinstance(span, BaseException) and not isinstance(span, Stopped):
+            raise span
+    return spans
+
+
+def run_in_processes(jobs, start_method=None, hooks=Hooks()):
     """One process per job, all started before any is joined."""
     context = multiprocessing.get_context(start_method)
     check_importable(jobs, context)
@@ -253,7 +254,7 @@ def run_in_processes(jobs, start_method=None):
             with hooks.starting(len(jobs), context.get_start_method()):
                 reader, writer = context.Pipe(duplex=False)
                 process = context.Process(target=child_life,
-                                          args=(job, writer))
+                                          args=(job, writer, hooks))
                 process.start()
                 children.append((process, reader))
             writer.close()  # the child has its own: ours would hide its end
@@ -269,7 +270,7 @@ def run_in_processes(jobs, start_method=None):
             reader.close()
 
 
-def child_life(job, writer):
+def child_life(job, writer, hooks):
     """A child process: run the job, send its outcome back (pickled)."""
     hooks.child_ready()
     try:
@@ -302,6 +303,95 @@ def collect(children):
     return spans
 
 
+# -- 5. Interpreters (Python 3.14+): one process, a GIL each ------------------
+
+
+def run_in_interpreters(jobs, hooks=Hooks()):
+    """One interpreter per job (Python 3.14+), a GIL each, each made, run
+    and closed by a thread of ours: one process, no pickled processes."""
+    missing = interpreters_missing()  # before 3.14: as the stopwatch says
+    if missing:
+        raise RuntimeError(f"run_in_interpreters: {missing}")
+    spans = [None] * len(jobs)
+    asks = [os.pipe() for _ in jobs]  # a byte down one asks a job to stop
+    threads = [threading.Thread(target=interpreter_life,
+                                args=(job, spans, i, asks), daemon=True)
+               for i, job in enumerate(jobs)]
+    try:
+        for thread in threads:
+            with hooks.starting(len(jobs)):
+                thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException:  # Ctrl-C, a refused start: ask every one to stop
+        ask_to_stop(asks)
+        give_a_second(threads)
+        hooks.not_stopped(threads, jobs)
+        raise
+    finally:
+        for fd in (fd for ask in asks for fd in ask):
+            os.close(fd)
+    return first_failure_raised(spans)
+
+
+def interpreter_life(job, spans, i, asks):
+    """A worker thread: make an interpreter, run the job in it, close it;
+    if the job failed, stop the others."""
+    from concurrent import interpreters
+    interpreter = interpreters.create()  # its start, with its imports
+    try:  # a new interpreter has the sys.path Python started with: ours
+        interpreter.exec(f"import sys; sys.path[:] = {sys.path!r}")
+        spans[i] = interpreter.call(listening, job, *asks[i])
+    except interpreters.NotShareableError as error:
+        spans[i] = not_shared(error)
+    finally:
+        interpreter.close()
+    if isinstance(spans[i], BaseException):
+        ask_to_stop(asks)
+
+
+def not_shared(error):
+    """What could not cross into the interpreter or back: the job (its
+    module not found there), or its outcome (a lock, a generator)."""
+    causes = [error]
+    while causes[-1].__cause__ is not None:
+        causes.append(causes[-1].__cause__)
+    if not any("unpickled" in str(cause) for cause in causes):
+        return RuntimeError(f"the job's outcome could not be shared: {error}")
+    first = str(causes[-1]).splitlines()[0]  # 'No module named ...'
+    return RuntimeError(f"an interpreter cannot run the job: {first}")
+
+
+def listening(job, ask, answer):
+    """In an interpreter: the job's outcome. Its `stop` is its own (each
+    interpreter has its own modules): a thread here sets it when a byte
+    comes down the pipe `ask`; this job's end sends the last one."""
+    listener = threading.Thread(target=stop_when_asked, args=(ask,))
+    listener.start()
+    try:
+        return outcome(job)
+    finally:
+        os.write(answer, b"0")  # the listener's cue to end, unasked
+        listener.join()
+
+
+def stop_when_asked(ask):
+    """Wait for the first byte down the pipe (no timer: read() sleeps in
+    the kernel until one comes); b"1" is a stop."""
+    if os.read(ask, 1) == b"1":
+        stop.set()
+
+
+def ask_to_stop(asks):
+    """Ask every interpreter's job to stop (a late one finds it waiting)."""
+    for _, answer in asks:
+        with suppress(OSError):  # a pipe full of asks: asked already
+            os.write(answer, b"1")
+
+
+# -- 6. What a child process can find: a job it imports by name ---------------
+
+
 def check_importable(jobs, context):
     """Refuse, before any start, a job a spawned child cannot import."""
     if context.get_start_method() == "fork":
@@ -327,82 +417,16 @@ def check_importable(jobs, context):
                                " >>> prompt or in code fed to python -")
 
 
-def run_in_interpreters(jobs):
-    """One interpreter per job (Python 3.14+), a GIL each: run_in_threads,
-    each thread making an interpreter, running its job there, closing it."""
-    missing = interpreters_missing()  # before 3.14: as the stopwatch says
-    if missing:
-        raise RuntimeError(f"run_in_interpreters: {missing}")
-    from concurrent import interpreters
-    asks = [interpreters.create_queue() for _ in jobs]  # to ask one to stop
-    done = threading.Event()
-    relay = threading.Thread(target=pass_on_stop, args=(asks, done))
-    relay.start()
-    try:
-        spans = run_in_threads([partial(interpreter_life, job, ask)
-                                for job, ask in zip(jobs, asks)])
-    finally:
-        done.set()
-        relay.join()
-    # Each thread's Span wraps the one its interpreter sent back, of the job:
-    return [span.result for span in spans]
+# -- 7. The ways: one table, which the demos, their report and tests read -----
 
-
-def pass_on_stop(asks, done):
-    """Wait for `stop` (run_in_threads sets it on Ctrl-C or a failed job)
-    and pass it on: each interpreter has a `stop` of its own."""
-    while not done.is_set():
-        if stop.wait(0.02):
-            for ask in asks:
-                ask.put(True)
-            return
-
-
-def interpreter_life(job, ask):
-    """A thread's job: make an interpreter, run the job in it, close it."""
-    from concurrent import interpreters
-    interpreter = interpreters.create()  # its start, with its imports
-    try:  # a new interpreter has the sys.path Python started with: ours
-        interpreter.exec(f"import sys; sys.path[:] = {sys.path!r}")
-        span = interpreter.call(listening, job, ask)
-    except (interpreters.ExecutionFailed,  # the job's module not found
-            interpreters.NotShareableError) as error:  # its result unpickled
-        while error.__cause__ is not None:  # the first cause says the most:
-            error = error.__cause__  # 'No module named ...'
-        raise RuntimeError(f"an interpreter cannot run the job: {error}"
-                           ) from None
-    finally:
-        interpreter.close()
-    if isinstance(span, BaseException):
-        raise span  # the job's own failure, as if it had run here
-    return span
-
-
-def listening(job, ask):
-    """In an interpreter: the job's outcome. Its `stop` is its own (module
-    state is per interpreter): a thread relays a stop asked for on `ask`."""
-    listener = threading.Thread(target=stop_when_asked, args=(ask,))
-    listener.start()
-    try:
-        return outcome(job)
-    finally:
-        ask.put(False)  # the listener's cue to end, if nobody asked to stop
-        listener.join()
-
-
-def stop_when_asked(ask):
-    """Wait for the caller's word: True is a stop."""
-    if ask.get():
-        stop.set()
-
-
-# -- 4. The ways: one table, which the demos, their report and tests read ---
-
-Way = namedtuple("Way", "name mode runner parallel starts missing")
+Way = namedtuple("Way", "name mode runner parallel starts start_cost"
+                 " missing")
 # name: as the report prints it; mode: as --mode takes it; parallel: can
 # its workers compute at once (True, False or "without the GIL"); starts:
-# what it starts for each job ("thread", "process", ...); missing: why
-# this Python cannot run it, or None.
+# what it starts for each job, in words; start_cost: about how many
+# seconds starting and joining one takes (by start method, for processes;
+# measured on Linux, CPython 3.11, 2 CPUs, 200 at once); missing: why this
+# Python cannot run it, or None.
 
 
 def interpreters_missing():
@@ -413,13 +437,13 @@ def interpreters_missing():
 
 
 WAYS = [
-    Way("Directly", "direct", run_directly, False, None, None),
-    Way("Threading", "threads", run_in_threads, "without the GIL", "thread",
-        None),
-    Way("Multiprocessing", "processes", run_in_processes, True, "process",
-        None),
+    Way("Directly", "direct", run_directly, False, None, 0.0, None),
+    Way("Threading", "threads", run_in_threads, "without the GIL", "a thread",
+        0.0002, None),
+    Way("Multiprocessing", "processes", run_in_processes, True, "a process",
+        {"fork": 0.004, "forkserver": 0.02, "spawn": 0.06}, None),
     Way("Interpreters", "interpreters", run_in_interpreters, True,
-        "interpreter", interpreters_missing()),
+        "an interpreter", 0.05, interpreters_missing()),
 ]
 
 
@@ -428,11 +452,30 @@ def ways_here():
     return [way for way in WAYS if not way.missing]
 
 
-def runner_for(way, start_method=None):
-    """The way's runner, told the start method if it starts processes."""
-    if way.starts == "process":
-        return partial(way.runner, start_method=start_method)
-    return way.runner
+def takes_start_method(way):
+    """Whether a way starts processes: its start cost is by start method."""
+    return isinstance(way.start_cost, dict)
+
+
+def runner_for(way, start_method=None, hooks=Hooks()):
+    """The way's runner, given the hooks, and the start method if it takes
+    one."""
+    if takes_start_method(way):
+        return partial(way.runner, start_method=start_method, hooks=hooks)
+    return partial(way.runner, hooks=hooks)
+
+
+def start_cost(way, start_method=None):
+    """About how many seconds starting and joining one worker takes."""
+    if takes_start_method(way):
+        return way.start_cost[start_method_used(start_method)]
+    return way.start_cost
+
+
+def start_method_used(start_method=None):
+    """The start method processes will use: the one asked for, or the
+    platform's."""
+    return multiprocessing.get_context(start_method).get_start_method()
 
 
 def computes_in_parallel(way):
@@ -447,7 +490,7 @@ def gil_enabled():
     return sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
 
 
-# -- 5. Timing a run from the caller, and drawing when each worker ran ------
+# -- 8. Timing a run from the caller, and drawing when each worker ran --------
 
 Timing = namedtuple("Timing", "name seconds spans")
 
@@ -556,31 +599,6 @@ def quarters(share):
     return max(0, min(3, int(share * 4)))
 
 
-# -- 6. Where a command plugs in --------------------------------------------
-
-
-class Hooks:
-    """What a runner does around its workers beyond the lesson: nothing."""
-
-    def starting(self, count, start_method=None):
-        """Around each worker's start (a command holds signals there)."""
-        return nullcontext()
-
-    def child_ready(self):
-        """First thing in each child process (a command's signals)."""
-
-
-# The hooks in use. A command installs its own, once, as CPython's thread
-# pool lets the interpreter pool plug in a WorkerContext of its own.
-hooks = Hooks()
-
-
-def install_hooks(new):
-    """Let a command change, once, what the runners do around a start."""
-    global hooks
-    hooks = new
-
-
 # == Plumbing ===============================================================
 # A lesson can stop reading here. What follows makes a demo a command that
 # ends cleanly however it is stopped: one line on stderr, the conventional
@@ -588,9 +606,11 @@ def install_hooks(new):
 #   1. run_command's handlers make SIGTERM and SIGHUP raise StopSignal in
 #      the main thread, as Ctrl-C raises KeyboardInterrupt; the first stop
 #      wins, later ones do nothing; nohup's SIG_IGN stays.
-#   2. Every start happens inside CommandHooks.starting, with the stop
-#      signals blocked: none strikes while a worker is half started, and a
-#      child is born with them blocked.
+#   2. The demos pass CommandHooks() to each runner (runner_for's hooks;
+#      a child gets them with its job): importing this file installs
+#      nothing. Every start happens inside CommandHooks.starting, with the
+#      stop signals blocked: none strikes while a worker is half started,
+#      and a child is born with them blocked.
 #   3. A child's CommandHooks.child_ready ignores Ctrl-C and hang-up (they
 #      reach the whole process group; the parent decides), unblocks, and
 #      exits at once if its parent dies, even by SIGKILL.
@@ -651,6 +671,25 @@ class CommandHooks(Hooks):
         with suppress(RuntimeError):  # at ulimit -u: the job runs unwatched
             threading.Thread(target=exit_with_parent, daemon=True).start()
 
+    def not_stopped(self, threads, jobs):
+        """Name the threads still running after their second, which cannot
+        be killed: their job never checks `stop` (one stuck writing to a
+        stalled reader, a pager, is waiting to be read, not deaf)."""
+        deaf = [None]
+        deadline = time.monotonic() + 0.05
+        while deaf and time.monotonic() < deadline:
+            frames = sys._current_frames()  # a running thread has one (3.11's
+            # is_alive() is False for one whose join() Ctrl-C cut short)
+            deaf = [n for n, thread in enumerate(threads, 1) if thread.ident
+                    in frames and not writing(frames[thread.ident])]
+            time.sleep(0.01)
+        if deaf:
+            names = sorted({getattr(jobs[n - 1], "func", jobs[n - 1]).__name__
+                            for n in deaf})
+            print_error(f"threads {', '.join(map(str, deaf))} did not stop: a"
+                        f" thread cannot be killed, and {', '.join(names)}"
+                        " never checks common.stop")
+
 
 def exit_with_parent():
     """Wait for the parent to end, however it ends, then end too."""
@@ -658,7 +697,12 @@ def exit_with_parent():
     os._exit(1)
 
 
-install_hooks(CommandHooks())  # the one place: at every import of this file
+def writing(frame):
+    """Whether a thread is within say(), writing a line (to a reader that
+    may not read)."""
+    while frame is not None and frame.f_code is not say.__code__:
+        frame = frame.f_back
+    return frame is not None
 
 
 def refuse_unguarded_start(start_method):
@@ -1078,12 +1122,6 @@ def cgroup_numbers(folder, name):
         return []
     return [None if word == "max" else int(word) for word in words
             if word == "max" or word.lstrip("-").isdigit()]
-
-
-def start_method_used(start_method=None):
-    """The start method processes will use: the one asked for, or the
-    platform's."""
-    return multiprocessing.get_context(start_method).get_start_method()
 
 
 # -- A picture of the timeline, for a slide: SVG, from the timeline's model -

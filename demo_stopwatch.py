@@ -16,6 +16,7 @@ and a timeline of when each worker ran.
 import os
 import statistics
 import sys
+from collections import namedtuple
 from functools import lru_cache, partial
 
 try:
@@ -24,26 +25,34 @@ except ModuleNotFoundError:  # python -I or -P, or PYTHONSAFEPATH=1
     sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside"
              " it: run without -I, -P and PYTHONSAFEPATH")
 
-# 1. The kinds of work: one worker function each, told which worker it is.
+# 1. The kinds of work, a row each: its worker function (told which worker
+#    it is), the seconds an iteration takes (0: only starts are left to
+#    time), whether it sleeps (threads overlap those) or computes for
+#    that long on this Python (sized), and its line in --help.
+Work = namedtuple("Work", "worker seconds sleeps sized about")
 WORK = {
-    "sleep": common.sleepy_worker,  # waits: the GIL is let go while it sleeps
-    "cpu": common.busy_worker,  # computes: the GIL is held while it computes
-    "none": common.idle_worker,  # returns at once: starting, joining is left
+    "sleep": Work(common.sleepy_worker, 0.0001, True, False,
+                  "sleep 0.1 ms, then print the bar: threads overlap the"
+                  " waiting"),
+    "cpu": Work(common.busy_worker, 0.0002, False, True,
+                "compute for about 0.2 ms (sized on this Python), then"
+                " print the\n bar: only processes, or a free-threaded"
+                " Python, share it out"),
+    "none": Work(common.idle_worker, 0.0, False, False,
+                 "no work, no bars: what is left is starting and joining a"
+                 " worker;\n'ms a worker' is the best round's, 'Start cost'"
+                 " the rounds' median"),
 }
-KINDS = """kinds of work (--work):
-  sleep  sleep 0.1 ms, then print the bar: threads overlap the waiting
-  cpu    compute for about 0.2 ms (sized on this Python), then print the
-         bar: only processes, or a free-threaded Python, share it out
-  none   no work, no bars: what is left is starting and joining a worker;
-         'ms a worker' is the best round's, 'Start cost' the rounds' median
-
+KINDS = "kinds of work (--work):\n" + "".join(
+    f"  {name if at == 0 else '':<6} {line.strip()}\n"
+    for name, work in WORK.items()
+    for at, line in enumerate(work.about.split("\n"))) + """
 CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
 A line ending in *: other programs, a slow reader (a pager) or a stop took
   time from that phase; a note says which. --repeat 3 keeps each way's best.
 """ + common.START_METHODS
 
-CPU_ITERATION = 0.0002  # seconds of computing per bar of busy_worker
 MOST_WORKERS = 1000
 MOST_REPEATS = 100
 MOST_ITERATIONS = 1_000_000  # a bar each 0.1 ms: over a minute and a half
@@ -57,14 +66,15 @@ def main(argv=None):
     if note:
         common.say(note)
     jobs = make_jobs(args.work, args.workers, args.iterations)
-    bars = args.work != "none"  # idle workers print nothing to set apart
+    bars = WORK[args.work].seconds > 0  # idle workers print nothing
     ways = common.ways_here()  # the table's, less what this Python lacks
+    hooks = common.CommandHooks()  # signals held at each start, limits named
     runs = [[] for _ in ways]  # each way's phases, one per round
     for round in range(args.repeat):
         for way, phases in zip(ways, runs):
-            if bars and (round or phases is not runs[0]):
+            if bars and (round or way is not ways[0]):
                 common.say("\n\n")  # blank lines between the phases
-            runner = common.runner_for(way, args.start_method)
+            runner = common.runner_for(way, args.start_method, hooks)
             phases.append(watched(way, runner, jobs))
     best = [min(phases, key=lambda phase: phase.timing.seconds)
             for phases in runs]
@@ -99,7 +109,7 @@ def parse_args(argv=None):
                         help="also draw the timeline in FILE, an SVG picture")
     args = parser.parse_args(argv)
     if args.repeat is None:  # start costs vary: take several
-        args.repeat = 5 if args.work == "none" else 1
+        args.repeat = 1 if WORK[args.work].seconds else 5
     refusal = too_many_workers(args)  # before any phase starts
     if refusal:
         parser.error(f"--workers: {refusal}")
@@ -108,9 +118,10 @@ def parse_args(argv=None):
 
 # 3. One job per worker; CPU work is sized once (steps_for, below the
 #    banner: it measures the machine), so that every worker does the same.
-def make_jobs(work, workers, iterations):
-    size = {"steps": steps_for(CPU_ITERATION)} if work == "cpu" else {}
-    return [partial(WORK[work], n, iterations, **size)
+def make_jobs(kind, workers, iterations):
+    work = WORK[kind]
+    size = {"steps": steps_for(work.seconds)} if work.sized else {}
+    return [partial(work.worker, n, iterations, **size)
             for n in range(1, workers + 1)]
 
 
@@ -119,7 +130,7 @@ def make_jobs(work, workers, iterations):
 #    work never get far past one). A phase something disturbed ends in *.
 def report(args, runs, best):
     """The lines after the bars: which Python, each way's best run, notes."""
-    idle, method = args.work == "none", args.start_method
+    idle, method = not WORK[args.work].seconds, args.start_method
     always = [what for what in ("other",) if lasting(runs, what)]
     lines = [common.describe_python(method)]  # no verdicts where, in every
     # round, other programs left too little to judge by
@@ -136,7 +147,8 @@ def report(args, runs, best):
 def result_lines(phases, workers=None, verdicts=True):
     """Aligned result lines. With workers given (no work), the middle column
     is the cost of one worker, and there are no CPUs busy."""
-    direct, cpus, rows = phases[0].timing, common.available_cpus(), []
+    direct = next(phase.timing for phase in phases if not phase.way.starts)
+    cpus, rows = common.available_cpus(), []
     for phase in phases:
         timing = phase.timing
         each = f"{timing.seconds / (workers or 1) * 1000:.3f} ms a worker"
@@ -171,19 +183,17 @@ def speedup(direct_seconds, seconds):
 def start_cost_lines(runs, workers, method):
     """With no work, a run's time is what starting and joining its workers
     cost: the median over the rounds, as any one start can be disturbed."""
-    costs = []
-    for phases in runs:
-        starts = phases[0].way.starts
-        if starts:
-            what = ("an " if starts[0] in "aeiou" else "a ") + starts + (
-                f" ({method})" if starts == "process" else "")
-            costs.append((what, statistics.median(
-                phase.timing.seconds / workers for phase in phases)))
-    (unit, first), (what, cost) = costs[:2]
-    lines = [f"Start cost: {unit} {first * 1000:.3f} ms, {what}"
-             f" {cost * 1000:.3f} ms: {cost / first:.0f}x {unit}"]
-    return lines + [f"Start cost: {what} {cost * 1000:.3f} ms:"
-                    f" {cost / first:.0f}x {unit}" for what, cost in costs[2:]]
+    costs = [(phases[0].way.starts + (f" ({method})" if  # 'a thread'
+              common.takes_start_method(phases[0].way) else ""),
+              statistics.median(phase.timing.seconds / workers
+                                for phase in phases))
+             for phases in runs if phases[0].way.starts]
+    (unit, first), others = costs[0], costs[1:]  # each against the first
+    lines = [f"{what} {cost * 1000:.3f} ms: {cost / first:.0f}x {unit}"
+             for what, cost in others]
+    head = f"Start cost: {unit} {first * 1000:.3f} ms"
+    return [", ".join([head] + lines[:1])] + [f"Start cost: {line}"
+                                              for line in lines[1:]]
 
 
 # == The instrument =========================================================
@@ -197,7 +207,6 @@ import signal  # noqa: E402
 import stat  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from collections import namedtuple  # noqa: E402
 
 Phase = namedtuple("Phase", "way timing marks seen", defaults=[None])
 # marks: [(what, amount)], judged from what was seen
@@ -583,44 +592,36 @@ def memory_available_mib(root=""):
     return free
 
 
-# Seconds to start and join one worker, measured here (CPython 3.11, Linux,
-# 2 CPUs) with 200 at once: more at once cost more each.
-START_SECONDS = {"thread": 0.0002, "fork": 0.004, "forkserver": 0.02,
-                 "spawn": 0.06, "interpreter": 0.05}
-
-
-def long_run_note(args, asked=0.0001):
+def long_run_note(args):
     """A note before a run that will take over 10 s: about how long, and
     how to shorten it; short sleeps that take far longer are named."""
-    took = sleep_takes(asked) if args.work == "sleep" else 0.0
-    each = {"sleep": took, "cpu": CPU_ITERATION, "none": 0.0}[args.work]
-    seconds = args.repeat * round_seconds(args, each)
-    coarse = took > 10 * asked
+    work = WORK[args.work]
+    each = sleep_takes(work.seconds) if work.sleeps else work.seconds
+    seconds = args.repeat * round_seconds(args, work, each)
+    coarse = work.sleeps and each > 10 * work.seconds
     if seconds <= 10 and not coarse:
         return None
-    knob = "workers" if args.work == "none" else "iterations"
+    knob = "iterations" if work.seconds else "workers"
     fewer = max(1, int(getattr(args, knob) * 5 / seconds))  # about 5 s
     advice = f"; try --{knob} {fewer}" if fewer < getattr(args, knob) else ""
     about = f"{seconds:.0f} s" if seconds < 3600 else f"{seconds / 3600:.0f} h"
-    cause = (f"{asked * 1000:g} ms sleeps take {took * 1000:.1f} ms: "
+    cause = (f"{work.seconds * 1000:g} ms sleeps take {each * 1000:.1f} ms: "
              if coarse else "")
     return f"Note: {cause}about {about} to run{advice}."
 
 
-def round_seconds(args, each):
+def round_seconds(args, work, each):
     """About how long a round of every way takes: its work, its starts."""
     cpus = common.available_cpus()
-    method = common.start_method_used(args.start_method)
     total = 0.0
     for way in common.ways_here():
-        work = args.workers * args.iterations * each
-        if way.starts:  # waiting overlaps; computing, on the CPUs it can use
+        seconds = args.workers * args.iterations * each
+        if way.starts:  # sleeps overlap; computing, on the CPUs it can use
             parallel = common.computes_in_parallel(way)
-            work /= (args.workers if args.work == "sleep" else
-                     min(args.workers, cpus) if parallel else 1)
-            kind = method if way.starts == "process" else way.starts
-            total += args.workers * START_SECONDS[kind]
-        total += work
+            seconds /= (args.workers if work.sleeps else
+                        min(args.workers, cpus) if parallel else 1)
+            total += args.workers * common.start_cost(way, args.start_method)
+        total += seconds
     return total
 
 

@@ -31,7 +31,8 @@ LONGEST_PAUSE = 3600  # an hour between rows is no demo; far beyond, sleeping
 def main(argv=None):
     args = parse_args(argv)
     way = MODES[args.mode]
-    run = common.runner_for(way, args.start_method)
+    hooks = common.CommandHooks()  # signals held at each start, limits named
+    run = common.runner_for(way, args.start_method, hooks)
     timing = common.time_jobs(way.name, run, shape_jobs(args.pause))
     if args.svg:  # when each shape was drawn, as a picture for a slide
         caption = [common.describe_python(args.start_method),
@@ -60,14 +61,15 @@ def parse_args(argv=None):
     parser.add_argument("--svg", metavar="FILE", type=common.picture_file,
                         help="draw when each shape ran in FILE, as SVG")
     args = parser.parse_args(argv)
-    starts, missing = MODES[args.mode].starts, MODES[args.mode].missing
-    if missing:  # interpreters, before Python 3.14
-        parser.error(f"--mode {args.mode}: {missing}")
-    if args.start_method and starts != "process":
+    way = MODES[args.mode]
+    if way.missing:  # interpreters, before Python 3.14
+        parser.error(f"--mode {args.mode}: {way.missing}")
+    processes = common.takes_start_method(way)
+    if args.start_method and not processes:
         parser.error(f"argument --start-method: --mode {args.mode} starts no"
                      " processes")
     too_many = common.open_file_limit(len(SHAPES))
-    if starts == "process" and too_many:  # refused before any shape starts
+    if processes and too_many:  # refused before any shape starts
         parser.error(f"--mode {args.mode}: {len(SHAPES)} workers do not fit"
                      f" ulimit -n {too_many[1]}")
     return args

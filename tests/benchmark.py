@@ -183,7 +183,7 @@ def main():
     if args.cpu_profile:  # one interpreter's share of the comparison across interpreters
         print(json.dumps(dict(cpu_profile(args.cpu_profile), python=common.describe_python())))
         return
-    demo_stopwatch.steps_for(demo_stopwatch.CPU_ITERATION)  # sized first, as the demo does before any phase
+    demo_stopwatch.steps_for(demo_stopwatch.WORK["cpu"].seconds)  # sized first, as the demo does before any phase
     # Medians of 9: on a shared 2-core machine single runs of CPU work range over +-8%.
     repeats, scale_iterations = (3, 300) if args.quick else (9, 1000)
     cpus = common.available_cpus()
@@ -213,7 +213,7 @@ def main():
     print(f"  (the 0.1 ms sleep really takes {per_sleep * 1e6:.0f} us)")
     for name, seconds in extra.items():
         print(f"  {name + ' runner':<31}{seconds * 1000:>8.2f} ms a run, beyond the workers' own spans")
-    added, iteration = lap_cost(repeats), demo_stopwatch.CPU_ITERATION
+    added, iteration = lap_cost(repeats), demo_stopwatch.WORK["cpu"].seconds
     print(f"  lap(): a worker's laps kept    {added * 1e6:>8.2f} us an iteration, {added / iteration:.1%} of its"
           f" {iteration * 1000:.1f} ms of CPU work")
     print()

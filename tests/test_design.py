@@ -2,11 +2,14 @@
 for in plain view, and source a classroom can read at 79 columns."""
 
 import ast
+import inspect
+import os
 import re
+import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, script_env
 
 import common
 import demo_stopwatch
@@ -39,8 +42,8 @@ def test_no_module_level_name_is_bound_twice(script):
     assert twice == [], f"bound twice in {script}: {twice}"
 
 
-def test_a_name_is_rebound_at_run_time_only_where_the_hooks_are_installed():
-    """`global` rebinds a module's name: only install_hooks may, and the plumbing calls it once."""
+def test_no_function_rebinds_a_module_name():
+    """No `global`: the hooks a runner uses are passed to it, never installed in the module."""
     rebinding = {
         (script, function.name)
         for script, tree in TREE.items()
@@ -48,11 +51,35 @@ def test_a_name_is_rebound_at_run_time_only_where_the_hooks_are_installed():
         if isinstance(function, ast.FunctionDef)
         and any(isinstance(node, ast.Global) for node in ast.walk(function))
     }
-    assert rebinding == {("common.py", "install_hooks")}
-    calls = [node for node in ast.walk(TREE["common.py"]) if isinstance(node, ast.Call)
-             and isinstance(node.func, ast.Name) and node.func.id == "install_hooks"]
-    assert len(calls) == 1 and calls[0].lineno > LESSON_PART.count("\n"), "installed once, by the plumbing"
-    assert type(common.hooks).__name__ == "CommandHooks" and isinstance(common.hooks, common.Hooks)
+    assert rebinding == set()
+
+
+IMPORT_CHANGES = """
+import signal, sys, threading
+def handlers():
+    return {s: signal.getsignal(s) for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)}
+before = (handlers(), sys.excepthook, threading.excepthook, signal.pthread_sigmask(signal.SIG_BLOCK, []))
+import common
+after = (handlers(), sys.excepthook, threading.excepthook, signal.pthread_sigmask(signal.SIG_BLOCK, []))
+hooks = [name for name, value in vars(common).items() if isinstance(value, common.Hooks)]
+print(before == after, hooks, threading.active_count())
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_importing_common_changes_no_signal_handler_and_installs_no_hook():
+    """A learner's `import common` gets the lesson only: the demos' signal protocol and hooks are
+    theirs, passed to the runners they call."""
+    result = subprocess.run([sys.executable, "-c", IMPORT_CHANGES], cwd=ROOT, env=script_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["True", "[]", "1"], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("way", common.WAYS, ids=[way.mode for way in common.WAYS])
+def test_every_runner_takes_hooks_whose_default_does_nothing(way):
+    default = inspect.signature(way.runner).parameters["hooks"].default
+    assert type(default) is common.Hooks, f"{way.runner.__name__}'s hooks default to {default!r}"
+    assert type(common.runner_for(way, hooks="theirs").keywords["hooks"]) is str
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -73,23 +100,23 @@ def calls_in(function):
     return [ast.unparse(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)]
 
 
-CREATES = {"thread": "threading.Thread", "process": "context.Process"}
-STARTING_WAYS = [way for way in common.WAYS if way.starts in CREATES]
+CREATES = {"threads": "threading.Thread", "processes": "context.Process", "interpreters": "threading.Thread"}
+STARTING_WAYS = [way for way in common.WAYS if way.mode in CREATES]
 
 
 @pytest.mark.skipif(sys.version_info < (3, 9), reason="ast.unparse")
-@pytest.mark.parametrize("way", STARTING_WAYS, ids=[way.name for way in STARTING_WAYS])
+@pytest.mark.parametrize("way", STARTING_WAYS, ids=[way.mode for way in STARTING_WAYS])
 def test_a_runner_creates_starts_and_joins_its_workers_in_plain_view(way):
     function = lesson_function(way.runner.__name__)
     calls = calls_in(function)
-    assert CREATES[way.starts] in calls, f"{function.name} must create its workers itself"
+    assert CREATES[way.mode] in calls, f"{function.name} must create its workers itself"
     assert any(call.endswith(".start") for call in calls) and any(call.endswith(".join") for call in calls)
     functions = {node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)}  # not exceptions
     used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)} & functions
-    assert len(used - {function.name}) <= 3, f"{function.name} sends a reader to {sorted(used)}"
+    assert len(used - {function.name}) <= 5, f"{function.name} sends a reader to {sorted(used)}"
 
 
-@pytest.mark.parametrize("way", STARTING_WAYS, ids=[way.name for way in STARTING_WAYS])
+@pytest.mark.parametrize("way", STARTING_WAYS, ids=[way.mode for way in STARTING_WAYS])
 def test_a_workers_target_reaches_the_job_in_two_hops(way):
     """target= names a function that calls outcome(job), which calls the job: two hops; in an
     interpreter, one more: the call into it, whose function relays the stop (module state is per
@@ -97,25 +124,55 @@ def test_a_workers_target_reaches_the_job_in_two_hops(way):
     function = lesson_function(way.runner.__name__)
     [target] = {ast.unparse(keyword.value) for node in ast.walk(function) if isinstance(node, ast.Call)
                 for keyword in node.keywords if keyword.arg == "target"}
-    assert "outcome" in calls_in(lesson_function(target)), f"{target} does not call outcome(job)"
+    life = lesson_function(target)
+    inside = [ast.unparse(node.args[0]) for node in ast.walk(life)
+              if isinstance(node, ast.Call) and ast.unparse(node.func) == "interpreter.call"]
+    if way.mode == "interpreters":
+        assert {"interpreters.create", "interpreter.close"} <= set(calls_in(life)), "made and closed in view"
+        [life] = [lesson_function(name) for name in inside]
+    assert "outcome" in calls_in(life), f"{target} does not call outcome(job)"
     assert "job" in calls_in(lesson_function("outcome"))
 
 
-def test_interpreters_run_in_threads_each_making_running_and_closing_its_own_in_view():
-    """run_in_threads does the starting and joining; a thread's job makes an interpreter, calls the
-    job in it through one function that relays the stop (module state is per interpreter), and
-    closes it."""
-    assert "run_in_threads" in calls_in(lesson_function("run_in_interpreters"))
-    life = lesson_function("interpreter_life")
-    assert {"interpreters.create", "interpreter.close"} <= set(calls_in(life)), "made and closed in view"
-    [inside] = [ast.unparse(node.args[0]) for node in ast.walk(life)
-                if isinstance(node, ast.Call) and ast.unparse(node.func) == "interpreter.call"]
-    assert "outcome" in calls_in(lesson_function(inside))
+def test_no_worker_times_itself_the_line_it_prints_ends_its_iteration():
+    """The instrument is out of the workers' bodies: say() takes each iteration's lap."""
+    workers = [node for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)
+               and node.name.endswith("_worker")]
+    assert len(workers) >= 4
+    timing = [worker.name for worker in workers if {"lap", "time.perf_counter"} & set(calls_in(worker))
+              and worker.name != "shape_worker"]  # its rows are due at times: its clock is its work
+    assert timing == [] and "lap" not in calls_in(next(w for w in workers if w.name == "shape_worker"))
+    assert "lap" in calls_in(lesson_function("say"))
+
+
+def section_lengths(text):
+    """{section heading: lines} for each '# -- N. ...' section of the lesson part."""
+    lines = text.splitlines()
+    starts = [n for n, line in enumerate(lines) if re.match(r"# -- \d+\. ", line)] + [len(lines)]
+    return {lines[a]: b - a for a, b in zip(starts, starts[1:])}
+
+
+def test_the_runners_section_fits_150_lines_and_no_section_is_longer():
+    lengths = section_lengths(LESSON_PART)
+    [runners] = [heading for heading in lengths if "runners" in heading]
+    assert max(lengths.values()) <= 150 and lengths[runners] <= 150, lengths
+
+
+KEYED = re.compile(r"\.starts\s*[!=]=|\bWAYS\[|ways_here\(\)\[|\bruns\[\d|phases\[\d\]\.timing"
+                   r"|\bwork\s*[!=]=\s*[\"']|\bSTART_SECONDS\b")
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_nothing_picks_a_way_by_its_place_or_its_starts_value(script):
+    """A new way or kind of work is one function and one row: nothing elsewhere keyed by a way's
+    position or its `starts`, or by a kind's name."""
+    keyed = [(n, line.strip()) for n, line in enumerate(SOURCE[script].splitlines(), 1) if KEYED.search(line)]
+    assert keyed == []
 
 
 def test_every_worker_the_demos_and_readme_use_is_in_the_lesson_part():
     defined = {node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)}
-    used = {job.__name__ for job in demo_stopwatch.WORK.values()} | {"shape_worker"}
+    used = {work.worker.__name__ for work in demo_stopwatch.WORK.values()} | {"shape_worker"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     used |= set(re.findall(r"\b(\w+_worker)\b", readme))
     assert used <= defined, sorted(used - defined)

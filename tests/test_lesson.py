@@ -321,9 +321,9 @@ def test_ctrl_c_stops_every_worker_of_a_lesson_using_the_lesson_part_alone(way):
 
 UNGUARDED = """from functools import partial
 
-from common import compute, run_in_processes
+from common import CommandHooks, compute, run_in_processes
 
-spans = run_in_processes([partial(compute, 1000)] * 2, start_method=METHOD)
+spans = run_in_processes([partial(compute, 1000)] * 2, start_method=METHOD, hooks=CommandHooks())
 print("sums:", [span.result for span in spans])
 """
 GUARDED = UNGUARDED.replace("spans = ", 'if __name__ == "__main__":\n    spans = ').replace("print(", "    print(")

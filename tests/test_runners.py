@@ -221,7 +221,7 @@ def interrupt_myself():
 @pytest.mark.parametrize("method", START_METHODS)
 def test_a_child_leaves_ctrl_c_to_its_parent(method):
     try:
-        [span] = common.run_in_processes([interrupt_myself], method)
+        [span] = common.run_in_processes([interrupt_myself], method, hooks=common.CommandHooks())
     except KeyboardInterrupt:  # caught here, or it would stop the whole test session
         pytest.fail("Ctrl-C interrupted the child's job")
     assert span.result == "still here"
@@ -231,18 +231,25 @@ def test_a_sleepy_worker_prints_each_bar_after_its_sleep(monkeypatch):
     events = []
     monkeypatch.setattr(common, "sleep_unless_stopped", lambda seconds: events.append(("wait", seconds)))
     monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
-    monkeypatch.setattr(common, "lap", lambda: events.append(("lap",)))
     common.sleepy_worker(2, iterations=3, pause=0.25)
-    assert events == [("wait", 0.25), ("say", common.bar(2)), ("lap",)] * 3
+    assert events == [("wait", 0.25), ("say", common.bar(2))] * 3
 
 
 def test_a_busy_worker_prints_each_bar_after_its_work(monkeypatch):
     events = []
     monkeypatch.setattr(common, "compute", lambda steps: events.append(("compute", steps)) or 0)
     monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
-    monkeypatch.setattr(common, "lap", lambda: events.append(("lap",)))
     common.busy_worker(3, iterations=2, steps=77)
-    assert events == [("compute", 77), ("say", common.bar(3)), ("lap",)] * 2
+    assert events == [("compute", 77), ("say", common.bar(3))] * 2
+
+
+def test_each_line_a_worker_prints_ends_an_iteration_of_its_timeline(monkeypatch, capfd):
+    """The timing of each iteration is taken in one place, the call that prints its line."""
+    events = []
+    monkeypatch.setattr(common, "lap", lambda: events.append("lap"))
+    common.say("one")
+    common.say("two")
+    assert events == ["lap", "lap"] and capfd.readouterr().out == "one\ntwo\n"
 
 
 CELL = """

@@ -161,9 +161,9 @@ def check_choose(module):
     if wrong:
         return False, "; ".join(wrong)
     jobs = [partial(module.download, n) for n in range(4)]
-    ways = {way.starts: way for way in common.WAYS}
+    ways = {way.mode: way for way in common.WAYS}
     threads, processes = (common.time_jobs(way.name, common.runner_for(way), jobs).seconds
-                          for way in (ways["thread"], ways["process"]))
+                          for way in (ways["threads"], ways["processes"]))
     return True, (f"threads for waiting, processes for computing (four downloads here: threads {threads:.2f} s,"
                   f" processes {processes:.2f} s)")
 
