@@ -188,7 +188,7 @@ def test_the_lesson_part_imports_only_the_standard_library_a_learner_expects():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
     expected = {"multiprocessing", "multiprocessing.connection", "os", "sys", "threading", "time", "collections",
-                "contextlib", "functools", "concurrent", "importlib.util"}
+                "contextlib", "functools", "concurrent", "concurrent.futures", "importlib.util"}
     assert imported <= expected, sorted(imported - expected)
 
 
