@@ -12,6 +12,7 @@ import time
 from collections import Counter
 
 import pytest
+import common
 from conftest import ROOT, as_from_a_terminal, checked_at_once, run_script, script_env
 from test_stopwatch import HERE, RESULT, phases, worker_of
 from test_visualize import EXPECTED
@@ -94,9 +95,10 @@ def interrupt(process, stdout_so_far):
 # -- 1. Ctrl-C ------------------------------------------------------------------
 
 WHEN = ["at its start", "midway"]  # its first line, or its 60th
-STOPWATCH_PHASES = [("direct", 0, None), ("threads", 1, None)] + [
-    (f"processes-{method}", 2, method) for method in START_METHODS
-] + [(mode, 3, None) for mode in INTERPRETERS]
+PLACE = {way.mode: at for at, way in enumerate(common.ways_here())}  # the blank runs before its phase
+STOPWATCH_PHASES = [("direct", PLACE["direct"], None), ("threads", PLACE["threads"], None)] + [
+    (f"processes-{method}", PLACE["processes"], method) for method in START_METHODS
+] + [(mode, PLACE[mode], None) for mode in INTERPRETERS]
 
 
 CASES = [(phase, separators, method, when) for phase, separators, method in STOPWATCH_PHASES for when in WHEN]
