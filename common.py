@@ -5,9 +5,6 @@ part, as common.py, beside a lesson of your own. Below it: what makes a
 demo a command that always ends cleanly.
 """
 
-import importlib.util
-import multiprocessing
-import multiprocessing.connection
 import os
 import sys
 import threading
@@ -246,6 +243,7 @@ def first_failure_raised(spans):
 
 def run_in_processes(jobs, start_method=None, hooks=Hooks()):
     """One process per job, all started before any is joined."""
+    import multiprocessing  # here: each interpreter imports this file anew
     context = multiprocessing.get_context(start_method)
     check_importable(jobs, context)
     children = []  # (process, the end of the pipe its outcome comes back on)
@@ -284,10 +282,11 @@ def child_life(job, writer, hooks):
 
 def collect(children):
     """Each child's Span as it comes, so that a failure stops all at once."""
+    from multiprocessing.connection import wait
     spans = [None] * len(children)
     waiting = {reader: n for n, (_, reader) in enumerate(children)}
     while waiting:
-        for reader in multiprocessing.connection.wait(list(waiting)):
+        for reader in wait(list(waiting)):
             n = waiting.pop(reader)
             try:
                 sent = reader.recv()
@@ -430,8 +429,8 @@ Way = namedtuple("Way", "name mode runner parallel starts start_cost"
 
 
 def interpreters_missing():
-    """Why interpreters cannot run here, or None: Python 3.14 added them."""
-    if importlib.util.find_spec("concurrent.interpreters") is None:
+    """Why interpreters cannot run here, or None: CPython 3.14 added them."""
+    if sys.version_info < (3, 14) or sys.implementation.name != "cpython":
         return "interpreters need Python 3.14"
     return None
 
@@ -475,6 +474,7 @@ def start_cost(way, start_method=None):
 def start_method_used(start_method=None):
     """The start method processes will use: the one asked for, or the
     platform's."""
+    import multiprocessing
     return multiprocessing.get_context(start_method).get_start_method()
 
 
@@ -618,18 +618,18 @@ def quarters(share):
 #      threads are asked to stop, children killed, all joined; run_command
 #      turns it into one line and the exit status.
 
-import argparse  # noqa: E402  (the plumbing's own, out of the lesson's way;
-import errno  # noqa: E402     those only some calls need are imported there:
-import math  # noqa: E402      each interpreter imports this file afresh)
-import re  # noqa: E402
-import signal  # noqa: E402
-import stat  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from functools import lru_cache  # noqa: E402
+import errno  # noqa: E402  (the plumbing's own, out of the lesson's way.
+import math  # noqa: E402    argparse, re and signal are imported where they
+import stat  # noqa: E402    are used: each interpreter imports this file
+from contextlib import contextmanager  # noqa: E402  anew, and pays for
+from functools import lru_cache  # noqa: E402       each module it imports)
 
-STOP_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM",
-                                                   "SIGHUP")
-                if hasattr(signal, name)]
+
+def stop_signals():
+    """The signals that stop a demo, of those this platform has."""
+    import signal
+    return [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+            if hasattr(signal, name)]
 
 
 class StopSignal(KeyboardInterrupt):
@@ -663,11 +663,12 @@ class CommandHooks(Hooks):
 
     def child_ready(self):
         """Leave stopping to the parent, and exit with it."""
-        for signum in STOP_SIGNALS:
+        import signal
+        for signum in stop_signals():
             kill = signum == getattr(signal, "SIGTERM", None)  # ours: default
             signal.signal(signum, signal.SIG_DFL if kill else signal.SIG_IGN)
         if hasattr(signal, "pthread_sigmask"):  # held since our start
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals())
         with suppress(RuntimeError):  # at ulimit -u: the job runs unwatched
             threading.Thread(target=exit_with_parent, daemon=True).start()
 
@@ -693,6 +694,7 @@ class CommandHooks(Hooks):
 
 def exit_with_parent():
     """Wait for the parent to end, however it ends, then end too."""
+    import multiprocessing
     multiprocessing.parent_process().join()
     os._exit(1)
 
@@ -773,11 +775,12 @@ def threads_gone(most=0.5):
 @contextmanager
 def signals_held():
     """Hold the stop signals back for a moment, then deliver them (POSIX)."""
+    import signal
     if (not hasattr(signal, "pthread_sigmask") or
             threading.current_thread() is not threading.main_thread()):
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals())
     try:
         yield
     finally:
@@ -822,6 +825,7 @@ def address_space_limited():
 
 def run_command(main):
     """Run main() and end as commands do: one line on stderr, a status."""
+    import signal
     prog = os.path.basename(sys.argv[0])
     for fd in (0, 2):  # closed by the shell (`2>&-`)? The null device there:
         try:  # no pipe of ours may land on it
@@ -837,7 +841,7 @@ def run_command(main):
         print_error(f"{prog}: the current folder was deleted: cd to another"
                     " and run again")
         sys.exit(1)
-    for signum in STOP_SIGNALS:
+    for signum in stop_signals():
         if not ignored_on_entry(signum):  # nohup's ignored SIGHUP stays so
             signal.signal(signum, stop_once)
     try:
@@ -860,12 +864,16 @@ def run_command(main):
 
 def signal_named(text):
     """'exit code -9' as 'killed by SIGKILL': a worker's end, in words."""
+    import re
+    import signal
     return re.sub(r"exit code -(\d+)", lambda code: "killed by"
                   f" {signal.Signals(int(code[1])).name}", text)
 
 
 def ignored_on_entry(signum):
     """SIG_IGN, as Linux tells it (PyPy's getsignal says SIG_DFL)."""
+    import re
+    import signal
     try:
         with open("/proc/self/status", encoding="utf-8") as status:
             mask = re.search(r"^SigIgn:\s*(\w+)", status.read(), re.M)[1]
@@ -888,6 +896,7 @@ def stop_once(signum, frame):
     """The first stop signal stops the demo; later ones do nothing, so that
     the clean-up runs on (not SIG_IGN: Python would report one already
     pending as 'ignored due to race condition')."""
+    import signal
     try:
         first_stop.pop()
     except IndexError:  # a stop is on its way out already
@@ -897,10 +906,11 @@ def stop_once(signum, frame):
 
 def end(status, message):
     """Exit with status after one line on stderr; nothing more may fail."""
+    import signal
     with suppress(IndexError):  # no signal may stop the way out
         first_stop.pop()
     if hasattr(signal, "pthread_sigmask"):  # held for good: once Python's
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # handlers go
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals())  # handlers go
     stdout_to_null()  # so that the final flush at exit has nowhere to fail
     if message:
         print_error(message)
@@ -921,63 +931,69 @@ def print_error(message):
 # -- Parsing a command line -------------------------------------------------
 
 
-class Parser(argparse.ArgumentParser):
-    """Help within 79 columns, errors in one line, options in full."""
-
-    def __init__(self, **kwargs):
-        import shutil
-        columns = shutil.get_terminal_size().columns  # 0: a size unknown
-        width = min(79, columns - 1) if columns > 1 else 79
-        kwargs["formatter_class"] = partial(
-            argparse.RawDescriptionHelpFormatter, width=width)
-        super().__init__(allow_abbrev=False, **kwargs)
-
-    def _print_message(self, message, file=None):
-        """--help into a full disk: one line and exit 1, not silence; into
-        an output that cannot show a symbol (cp1252), its stand-in."""
-        file = file or sys.stderr
-        message = "".join(glyph(c, file) if c in ASCII else c for c in message)
-        try:
-            file.write(message)
-            file.flush()
-        except OSError as error:
-            stdout_to_null()
-            if not isinstance(error, BrokenPipeError):  # `| head -1`: quiet
-                print_error(f"{self.prog}: cannot write the help:"
-                            f" {error.strerror or error}")
-            sys.exit(1)
-
-    def error(self, message):
-        """One line within 79 columns: the value, and what it should be."""
-        message = re.sub(r"^argument ", "", message)
-        choice = re.match(r"(.*): invalid choice: (.*?) \(choose from (.*)\)$",
-                          message)
-        if choice:  # choices listed plainly, or named if too many
-            *others, last = (option.strip(" '")
-                             for option in choice[3].split(","))
-            message = (f"{choice[1]}: {choice[2]} is not {', '.join(others)}"
-                       f" or {last}")
-            if len(self.prog) + len(message) > 77:
-                message = (f"{choice[1]}: {choice[2]} is not a choice; see"
-                           " --help")
-        line = f"{self.prog}: {message}"
-        if len(line) > 79:  # a long value cut
-            line = re.sub(r"'([^']{4})[^']+'", r"'\1...'", line)
-        print_error(line)
-        sys.exit(2)
+def command_parser(**kwargs):
+    """An ArgumentParser with help within 79 columns, errors in one line,
+    options in full."""
+    import argparse
+    import shutil
+    columns = shutil.get_terminal_size().columns  # 0: a size unknown
+    width = min(79, columns - 1) if columns > 1 else 79
+    parser = argparse.ArgumentParser(allow_abbrev=False, **kwargs,
+                                     formatter_class=partial(
+                                         argparse.RawDescriptionHelpFormatter,
+                                         width=width))
+    parser._print_message = partial(print_message, parser.prog)
+    parser.error = partial(one_line_error, parser.prog)
+    return parser
 
 
-NUMBER = {int: re.compile(r"[0-9]+"),  # not \d: '４' and '٤' are digits too
-          float: re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")}
+def print_message(prog, message, file=None):
+    """--help into a full disk: one line and exit 1, not silence; into an
+    output that cannot show a symbol (cp1252), its stand-in."""
+    file = file or sys.stderr
+    message = "".join(glyph(c, file) if c in ASCII else c for c in message)
+    try:
+        file.write(message)
+        file.flush()
+    except OSError as error:
+        stdout_to_null()
+        if not isinstance(error, BrokenPipeError):  # `| head -1`: quiet
+            print_error(f"{prog}: cannot write the help:"
+                        f" {error.strerror or error}")
+        sys.exit(1)
+
+
+def one_line_error(prog, message):
+    """One line within 79 columns: the value, and what it should be."""
+    import re
+    message = re.sub(r"^argument ", "", message)
+    choice = re.match(r"(.*): invalid choice: (.*?) \(choose from (.*)\)$",
+                      message)
+    if choice:  # choices listed plainly, or named if too many
+        *others, last = (option.strip(" '")
+                         for option in choice[3].split(","))
+        message = (f"{choice[1]}: {choice[2]} is not {', '.join(others)}"
+                   f" or {last}")
+        if len(prog) + len(message) > 77:
+            message = f"{choice[1]}: {choice[2]} is not a choice; see --help"
+    line = f"{prog}: {message}"
+    if len(line) > 79:  # a long value cut
+        line = re.sub(r"'([^']{4})[^']+'", r"'\1...'", line)
+    print_error(line)
+    sys.exit(2)
 
 
 def positive_number(kind, most=None):
     """An argparse type: a number above 0 (and at most `most`), as a person
     writes it (no 'nan', no '4_0')."""
+    import argparse
+    import re
+    plain = {int: r"[0-9]+",  # not \d: '４' and '٤' are digits too
+             float: r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?"}[kind]
+
     def convert(text):
-        plain = NUMBER[kind].fullmatch(text.strip())
         try:
-            value = kind(text) if plain else None
+            value = kind(text) if re.fullmatch(plain, text.strip()) else None
         except ValueError:  # more digits than int() reads (4300): too big
             value = float("inf")
         if value is None or not value > 0:
@@ -998,6 +1014,7 @@ start methods: fork copies this process (Linux before 3.14); spawn starts a
 
 def add_start_method(parser, note=""):
     """The --start-method option, offering what this platform has."""
+    import multiprocessing
     parser.add_argument("--start-method",
                         choices=multiprocessing.get_all_start_methods(),
                         help="how processes start (default here:"
@@ -1056,6 +1073,7 @@ def cpus_allowed():
     """The numbers of the CPUs this process may use, or None if unknown."""
     if hasattr(os, "sched_getaffinity"):
         return os.sched_getaffinity(0)
+    import re
     try:  # PyPy 3.9 has no sched_getaffinity: 'Cpus_allowed_list: 0-3,6'
         with open("/proc/self/status", encoding="utf-8") as status:
             listed = re.search(r"^Cpus_allowed_list:(.*)", status.read(), re.M)
@@ -1198,6 +1216,7 @@ def picture_file(text):
     """An argparse type: a path a picture can be written to, checked before
     the run, touching nothing (a missing folder, a read-only file, a file
     that is not a picture, a full disk); a link is followed to its file."""
+    import argparse
     if text == "-":
         raise argparse.ArgumentTypeError("'-': the picture goes to a file;"
                                          " name one, such as run.svg")
@@ -1222,6 +1241,7 @@ def picture_file(text):
 def refuse_to_replace(text, path):
     """Refuse an existing file that is not a picture we may replace: a
     device or a pipe (opening one may block), a script, a read-only file."""
+    import argparse
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise argparse.ArgumentTypeError(f"{text!r} is not a file")
     with suppress(OSError, ValueError, AttributeError):  # no stdout at all
@@ -1242,6 +1262,7 @@ def refuse_to_replace(text, path):
 def probe_folder(text, folder):
     """Refuse a folder where no new file can be made (the picture is made
     beside its place, then moved there)."""
+    import argparse
     import tempfile
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")

@@ -53,6 +53,16 @@ def watched_ways(jobs, method=None):
     return [demo_stopwatch.watched(way, common.runner_for(way, method), jobs) for way in common.ways_here()]
 
 
+def direct_of(phases):
+    """The seconds of the phase that ran its jobs directly: the one that starts nothing."""
+    return next(phase.timing.seconds for phase in phases if not phase.way.starts)
+
+
+def ways_started():
+    """The ways here that start workers: every way but running directly."""
+    return [way for way in common.ways_here() if way.starts]
+
+
 def others(phases):
     """The most CPUs other programs kept busy in one of the phases."""
     return max((phase.seen.other or 0.0) for phase in phases)
@@ -63,17 +73,49 @@ def speedups(work, workers, iterations, method=None):
     other programs kept busy in one of them."""
     jobs = demo_stopwatch.make_jobs(work, workers, iterations)
     phases = watched_ways(jobs, method)
-    direct = phases[0].timing.seconds
-    return {phase.way.name: direct / phase.timing.seconds for phase in phases[1:]}, others(phases)
+    direct = direct_of(phases)
+    return {phase.way.name: direct / phase.timing.seconds for phase in phases if phase.way.starts}, others(phases)
 
 
-def median_speedups(repeats, *args):
-    """The median of each way's speedup over several runs, and of the load the most."""
+def median_speedups(repeats, *args, samples=None):
+    """The median of each way's speedup over several runs, and of the load the most; each run's
+    speedups also go to `samples`, a list, if one is given."""
     with bars_to_devnull():
-        samples = [speedups(*args) for _ in range(repeats)]
-    names = samples[0][0]
-    return {name: statistics.median(sample[0][name] for sample in samples) for name in names}, max(
-        sample[1] for sample in samples)
+        runs = [speedups(*args) for _ in range(repeats)]
+    if samples is not None:
+        samples += [run[0] for run in runs]
+    names = runs[0][0]
+    return {name: statistics.median(run[0][name] for run in runs) for name in names}, max(run[1] for run in runs)
+
+
+def spread(values):
+    """'median (middle half low-high)' of some ratios."""
+    low, middle, high = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    return f"{middle:.2f} (middle half {low:.2f}-{high:.2f})"
+
+
+def interpreter_start(repeats=20):
+    """Median milliseconds of run_in_interpreters on one empty job (made, its job run, closed), and
+    of making and closing a bare interpreter, the floor it is measured against."""
+    from concurrent import interpreters
+    from functools import partial
+
+    def bare():
+        interpreters.create().close()
+
+    def one():
+        common.run_in_interpreters([partial(common.idle_worker, 1)])
+
+    medians = []
+    for function in (bare, one):
+        function()  # a first, cold run is not what a start costs
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - start)
+        medians.append(statistics.median(times) * 1000)
+    return medians
 
 
 def load(other, cpus):
@@ -88,9 +130,9 @@ def cpu_profile(repeats, method=None):
     with bars_to_devnull():
         for _ in range(repeats):
             phases = watched_ways(jobs, method)
-            direct = phases[0].timing.seconds
+            direct = direct_of(phases)
             sample = {f"{phase.way.name}_busy": common.cpus_busy(phase.timing) for phase in phases}
-            sample.update({phase.way.name: direct / phase.timing.seconds for phase in phases[1:]})
+            sample.update({phase.way.name: direct / phase.timing.seconds for phase in phases if phase.way.starts})
             samples.append(dict(sample, others=others(phases)))
     profile = {key: statistics.median(sample[key] for sample in samples) for key in samples[0] if key != "others"}
     return dict(profile, others=max(sample["others"] for sample in samples))
@@ -122,9 +164,9 @@ def machinery_costs(repeats):
             time.sleep(0.0001)
         per_sleep = (time.perf_counter() - start) / 1000
         jobs = demo_stopwatch.make_jobs("sleep", 4, 200)
-        extra = {way.name: [] for way in common.ways_here()[1:]}
+        extra = {way.name: [] for way in ways_started()}
         for _ in range(repeats):
-            for way in common.ways_here()[1:]:
+            for way in ways_started():
                 run = common.time_jobs(way.name, common.runner_for(way), jobs)
                 busy = max(span.end for span in run.spans) - min(span.start for span in run.spans)
                 extra[way.name].append(run.seconds - busy)
@@ -157,8 +199,8 @@ def start_costs(repeats, workers=8):
         return statistics.median(run.seconds for run in runs) / workers
 
     costs = {}
-    for way in common.ways_here()[1:]:
-        for method in METHODS if way.starts == "process" else [None]:
+    for way in ways_started():
+        for method in METHODS if common.takes_start_method(way) else [None]:
             what = f"{way.starts} ({method})" if method else way.starts
             costs[what] = per_worker(common.runner_for(way, method))
     return costs
@@ -187,7 +229,7 @@ def main():
     # Medians of 9: on a shared 2-core machine single runs of CPU work range over +-8%.
     repeats, scale_iterations = (3, 300) if args.quick else (9, 1000)
     cpus = common.available_cpus()
-    others_here = [way for way in common.ways_here()[1:]]  # every way but direct
+    others_here = ways_started()
     columns = "".join(f"{way.mode:>14}" for way in others_here)
 
     print(common.describe_python())
@@ -220,14 +262,16 @@ def main():
 
     print("4 workers of CPU work, by start method")
     for method in METHODS:
-        figures, other = median_speedups(repeats, "cpu", 4, 1000, method)
+        runs = []
+        figures, other = median_speedups(max(9, repeats), "cpu", 4, 1000, method, samples=runs)
         print(f"  processes ({method}){'':<{12 - len(method)}}{figures['Multiprocessing']:>8.2f}x over direct"
               f"{load(other, cpus)}")
         if "Interpreters" in figures and method == "fork":  # in the same runs, alongside
-            print(f"  interpreters{'':<12}{figures['Interpreters']:>8.2f}x over direct:"
-                  f" {figures['Interpreters'] / figures['Multiprocessing']:.2f}x what fork processes reach")
-            # Each interpreter's start (about 35 ms: made, its modules imported afresh, closed) is
-            # a sixth of the 0.2 s a worker computes: on five times the work, what is left of it.
+            ratios = [run["Interpreters"] / run["Multiprocessing"] for run in runs]
+            print(f"  interpreters{'':<12}{figures['Interpreters']:>8.2f}x over direct: in each of {len(runs)} runs,"
+                  f" {spread(ratios)}x what fork processes reach beside them")
+            # Each interpreter's start (made, its modules imported afresh, closed) is part of
+            # the 0.2 s a worker computes: on five times the work, what is left of it.
             longer, other = median_speedups(max(3, repeats // 2), "cpu", 4, 5000, method)
             print(f"  on 5x the work, 1 s a worker: interpreters {longer['Interpreters']:.2f}x, fork processes"
                   f" {longer['Multiprocessing']:.2f}x over direct: {longer['Interpreters'] / longer['Multiprocessing']:.2f}x"
@@ -235,9 +279,14 @@ def main():
     print()
 
     costs = start_costs(repeats * 3)
+    unit, first = next(iter(costs.items()))
     print("start and join one idle worker (median of 8-worker runs)")
     for what, seconds in costs.items():
-        print(f"  {what:<24}{seconds * 1000:>9.3f} ms{seconds / costs['thread']:>8.0f}x a thread")
+        print(f"  {what:<24}{seconds * 1000:>9.3f} ms{seconds / first:>8.0f}x {unit}")
+    if not common.interpreters_missing():
+        bare, one = interpreter_start()
+        print(f"  an interpreter's whole start (made, an empty job run, closed) {one:.1f} ms, a bare one made and"
+              f" closed {bare:.1f} ms: {one / bare:.2f}x (medians of 20)")
     print()
 
     print(f"speedup over direct as workers grow ({scale_iterations} iterations each)")
@@ -257,9 +306,10 @@ def main():
     profiles = [(common.describe_python(), dict(cpu_profile(repeats), python=common.describe_python()))]
     for command in args.interpreters:
         profiles.append((command, profile_elsewhere(command, repeats)))
-    names = [way.name for way in common.WAYS[1:]]
+    started = [way for way in common.WAYS if way.starts]
+    names = [way.name for way in started]
     print("4 workers of CPU work, by interpreter: speedup over direct, and CPUs busy")
-    print(f"  {'':<40}" + "".join(f"{way.mode:>13}" for way in common.WAYS[1:]) + "   CPUs busy: "
+    print(f"  {'':<40}" + "".join(f"{way.mode:>13}" for way in started) + "   CPUs busy: "
           + " ".join(way.mode for way in common.WAYS))
     for label, p in profiles:
         name, gil, *_, method = p["python"].split(", ")  # 'Python 3.13.15', 'GIL disabled', ..., 'start method fork'

@@ -295,4 +295,4 @@ def test_a_terminal_that_says_it_is_0x0_gets_the_timeline_of_a_file():
 def test_help_at_a_terminal_of_unknown_width_is_79_columns(monkeypatch):
     monkeypatch.setenv("COLUMNS", "0")
     monkeypatch.setattr(os, "get_terminal_size", lambda *fd: os.terminal_size((0, 0)))
-    assert common.Parser(prog="x")._get_formatter()._width == 79
+    assert common.command_parser(prog="x")._get_formatter()._width == 79

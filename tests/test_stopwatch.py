@@ -227,7 +227,7 @@ def test_every_refusal_is_one_line_within_79_columns(script, args, parse):
 
 
 def test_a_refusal_of_79_columns_is_left_whole_and_a_longer_one_cut(capsys):
-    parser = common.Parser(prog="demo_stopwatch.py")
+    parser = common.command_parser(prog="demo_stopwatch.py")
     shortest = len("demo_stopwatch.py: --workers: '' is not a positive whole number")
     for width, whole in [(79, True), (80, False)]:
         value = "9" * (width - shortest)
@@ -241,7 +241,7 @@ def test_a_refusal_of_79_columns_is_left_whole_and_a_longer_one_cut(capsys):
 def test_help_is_wrapped_one_column_short_of_the_terminal(columns, monkeypatch):
     """A line as wide as the terminal wraps on some, leaving an empty line after it."""
     monkeypatch.setenv("COLUMNS", str(columns))
-    assert common.Parser(prog="x")._get_formatter()._width == min(79, columns - 1)
+    assert common.command_parser(prog="x")._get_formatter()._width == min(79, columns - 1)
 
 
 def test_the_open_file_refusal_fits_too(parse, monkeypatch):
