@@ -89,8 +89,8 @@ def main(argv=None):
 
 
 def parse_args(argv=None):
-    parser = common.command_parser(prog="demo_stopwatch.py", description=__doc__,
-                                   epilog=KINDS)
+    parser = common.command_parser(prog="demo_stopwatch.py",
+                                   description=__doc__, epilog=KINDS)
     parser.add_argument("--workers", default=4, help="how many workers, at"
                         f" most {MOST_WORKERS} (default: 4)",
                         type=common.positive_number(int, MOST_WORKERS))
