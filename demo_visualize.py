@@ -50,7 +50,8 @@ def shape_jobs(pause):
 
 def parse_args(argv=None):
     parser = common.command_parser(prog="demo_visualize.py",
-                                   description=__doc__, epilog=common.START_METHODS)
+                                   description=__doc__,
+                                   epilog=common.START_METHODS)
     parser.add_argument("--mode", choices=MODES, default="threads",
                         help="how to run the shapes (default: threads)")
     parser.add_argument("--pause", default=0.3,
