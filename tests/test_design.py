@@ -58,6 +58,13 @@ IMPORT_CHANGES = """
 import signal, sys, threading
 def handlers():
     return {s: signal.getsignal(s) for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)}
+for signum in handlers():  # as a fresh program starts, not as this suite left them (SIG_IGN is inherited)
+    try:
+        signal.signal(signum, signal.SIG_DFL)
+    except (OSError, ValueError):
+        pass
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
 before = (handlers(), sys.excepthook, threading.excepthook, signal.pthread_sigmask(signal.SIG_BLOCK, []))
 import common
 after = (handlers(), sys.excepthook, threading.excepthook, signal.pthread_sigmask(signal.SIG_BLOCK, []))

@@ -357,3 +357,50 @@ def test_interpreters_asked_for_where_python_lacks_them_say_which_python_they_ne
     with pytest.raises(RuntimeError) as raised:
         common.run_in_interpreters([partial(common.compute, 3)])
     assert str(raised.value) == "run_in_interpreters: interpreters need Python 3.14"
+
+
+@needs_interpreters
+def test_an_interpreters_phase_waits_on_no_timer_of_ours(monkeypatch):
+    """The stop reaches each interpreter through a pipe read in the kernel, and the phase ends when
+    its last job does: no relay, no poll, nothing waiting with a timeout in this interpreter."""
+    timeouts = []
+    for owner, name in [(time, "sleep"), (threading.Event, "wait"), (threading.Thread, "join")]:
+        original = getattr(owner, name)
+
+        def recording(*args, original=original, name=name, **kwargs):
+            if name == "sleep" or kwargs.get("timeout") is not None or len(args) > 1:
+                timeouts.append((name, args[1:], kwargs))
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, recording)
+    spans = common.run_in_interpreters([partial(common.idle_worker, n) for n in (1, 2)])
+    assert [span.result for span in spans] == [1, 2] and timeouts == []
+    assert threading.active_count() == 1, "a thread of the phase outlived it"
+
+
+STOPPED_INTERPRETERS = """
+import signal, sys, os
+from functools import partial
+import common
+sys.stdout.write("started\\n")
+sys.stdout.flush()
+try:
+    common.run_in_interpreters([partial(common.sleep_unless_stopped, 600)] * 2)
+except KeyboardInterrupt:
+    from concurrent import interpreters
+    print("stopped", len(interpreters.list_all()))
+"""
+
+
+@needs_interpreters
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_ctrl_c_reaches_each_running_interpreter_and_every_one_is_closed():
+    """Each interpreter's `stop` is its own: Ctrl-C in the caller must reach the jobs inside, which
+    wake from a 600 s sleep, and every interpreter is closed before the caller goes on."""
+    process = subprocess.Popen([sys.executable, "-c", STOPPED_INTERPRETERS], cwd=common.__file__.rsplit("/", 1)[0],
+                               env=script_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "started\n"
+    time.sleep(0.3)  # the interpreters are made and their jobs asleep
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)  # not 600 s: the stop reached them
+    assert (out, err, process.returncode) == ("stopped 1\n", "", 0)
