@@ -95,8 +95,8 @@ def spread(values):
 
 
 def interpreter_start(repeats=20):
-    """Median milliseconds of run_in_interpreters on one empty job (made, its job run, closed), and
-    of making and closing a bare interpreter, the floor it is measured against."""
+    """Median milliseconds of making and closing a bare interpreter, of making one, calling int(1)
+    in it and closing it (the floors), and of run_in_interpreters on one empty job."""
     from concurrent import interpreters
     from functools import partial
 
@@ -106,8 +106,13 @@ def interpreter_start(repeats=20):
     def one():
         common.run_in_interpreters([partial(common.idle_worker, 1)])
 
+    def call():
+        interpreter = interpreters.create()
+        interpreter.call(int, 1)
+        interpreter.close()
+
     medians = []
-    for function in (bare, one):
+    for function in (bare, call, one):
         function()  # a first, cold run is not what a start costs
         times = []
         for _ in range(repeats):
@@ -136,6 +141,30 @@ def cpu_profile(repeats, method=None):
             samples.append(dict(sample, others=others(phases)))
     profile = {key: statistics.median(sample[key] for sample in samples) for key in samples[0] if key != "others"}
     return dict(profile, others=max(sample["others"] for sample in samples))
+
+
+def interpreter_endings(repeats=20):
+    """Median milliseconds from Ctrl-C to run_in_interpreters raising it, its two jobs asleep for a
+    minute (the stop reaching each and each closed), and from the last job's end to the end of
+    a run of two empty jobs (the phase's own ending)."""
+    import signal
+    import threading
+    from functools import partial
+
+    stops, endings = [], []
+    for _ in range(repeats):
+        asked = []
+        timer = threading.Timer(0.05, lambda: (asked.append(time.perf_counter()),
+                                               os.kill(os.getpid(), signal.SIGINT)))  # wakes a join
+        timer.start()
+        try:
+            common.run_in_interpreters([partial(common.sleep_unless_stopped, 60)] * 2)
+        except KeyboardInterrupt:
+            stops.append(time.perf_counter() - asked[0])
+        timer.join()
+        spans = common.run_in_interpreters([partial(common.idle_worker, n) for n in (1, 2)])
+        endings.append(time.perf_counter() - max(span.end for span in spans))
+    return statistics.median(stops) * 1000, statistics.median(endings) * 1000
 
 
 def profile_elsewhere(command, repeats):
@@ -284,9 +313,13 @@ def main():
     for what, seconds in costs.items():
         print(f"  {what:<24}{seconds * 1000:>9.3f} ms{seconds / first:>8.0f}x {unit}")
     if not common.interpreters_missing():
-        bare, one = interpreter_start()
-        print(f"  an interpreter's whole start (made, an empty job run, closed) {one:.1f} ms, a bare one made and"
-              f" closed {bare:.1f} ms: {one / bare:.2f}x (medians of 20)")
+        bare, call, one = interpreter_start()
+        print(f"  an interpreter's whole start (made, an empty job run, closed) {one:.1f} ms; a bare one made and"
+              f" closed {bare:.1f} ms ({one / bare:.2f}x), made, int(1) called and closed {call:.1f} ms"
+              f" (+{one - call:.1f} ms); medians of 20")
+        stop, ending = interpreter_endings()
+        print(f"  Ctrl-C to every interpreter stopped and closed {stop:.1f} ms; the last job's end to its phase's"
+              f" {ending:.1f} ms; medians of 20")
     print()
 
     print(f"speedup over direct as workers grow ({scale_iterations} iterations each)")
