@@ -1032,8 +1032,12 @@ def open_file_limit(workers):
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return None
-    fds = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
-    spare = soft - len(os.listdir(fds)) - 16  # 16: helpers, pipes half made
+    try:  # the open descriptors: Linux's /proc, or /dev/fd (macOS)
+        fds = os.listdir("/proc/self/fd" if os.path.isdir("/proc/self/fd")
+                         else "/dev/fd")
+    except OSError:  # neither: unknown, and a start past it is named then
+        return None
+    spare = soft - len(fds) - 16  # 16: helpers, pipes half made
     fit = max(0, spare // 3)
     return None if workers <= fit else (fit, soft)
 
