@@ -14,16 +14,20 @@ and a timeline of when each worker ran.
 """
 
 import os
-import statistics
 import sys
-from collections import namedtuple
-from functools import lru_cache, partial
 
-try:
+try:  # the imports are most of a start: Ctrl-C there ends as it does later
+    import statistics
+    from collections import namedtuple
+    from functools import lru_cache, partial
+
     import common
 except ModuleNotFoundError:  # python -I or -P, or PYTHONSAFEPATH=1
     sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside"
              " it: run without -I, -P and PYTHONSAFEPATH")
+except KeyboardInterrupt:
+    sys.stderr.write("Interrupted\n")
+    sys.exit(130)
 
 # 1. The kinds of work, a row each: its worker function (told which worker
 #    it is), the seconds an iteration takes (0: only starts are left to
@@ -53,8 +57,7 @@ A line ending in *: other programs, a slow reader (a pager) or a stop took
   time from that phase; a note says which. --repeat 3 keeps each way's best.
 """ + common.START_METHODS
 
-MOST_WORKERS = 1000
-MOST_REPEATS = 100
+MOST_WORKERS, MOST_REPEATS = 1000, 100
 MOST_ITERATIONS = 1_000_000  # a bar each 0.1 ms: over a minute and a half
 
 
@@ -110,8 +113,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.repeat is None:  # start costs vary: take several
         args.repeat = 1 if WORK[args.work].seconds else 5
-    refusal = too_many_workers(args)  # before any phase starts
-    if refusal:
+    if refusal := too_many_workers(args):  # before any phase starts
         parser.error(f"--workers: {refusal}")
     return args
 
@@ -131,9 +133,9 @@ def make_jobs(kind, workers, iterations):
 def report(args, runs, best):
     """The lines after the bars: which Python, each way's best run, notes."""
     idle, method = not WORK[args.work].seconds, args.start_method
-    always = [what for what in ("other",) if lasting(runs, what)]
-    lines = [common.describe_python(method)]  # no verdicts where, in every
-    # round, other programs left too little to judge by
+    always = ["other"] if lasting(runs, "other") else []
+    # No verdicts where, in every round, others left too little to judge by:
+    lines = [common.describe_python(method)]
     lines += result_lines(best, args.workers if idle else None, not always)
     if idle:
         method = common.start_method_used(method)

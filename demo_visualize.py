@@ -14,25 +14,26 @@ import os
 import sys
 from functools import partial
 
-try:
+try:  # the import is most of a start: Ctrl-C there ends as it does later
     import common
 except ModuleNotFoundError:  # python -I or -P, or PYTHONSAFEPATH=1
     sys.exit(f"{os.path.basename(__file__)}: cannot import common.py beside"
              " it: run without -I, -P and PYTHONSAFEPATH")
+except KeyboardInterrupt:
+    sys.stderr.write("Interrupted\n")
+    sys.exit(130)
 
 # 1. The shapes: each is drawn by one worker, told its number, name, symbol.
 SHAPES = [(1, "Heart", "♥"), (2, "Rhombus", "♦"), (3, "Sun", "☼")]
 MODES = {way.mode: way for way in common.WAYS}  # --mode threads: Threading
-LONGEST_PAUSE = 3600  # an hour between rows is no demo; far beyond, sleeping
-#                       overflows
+LONGEST_PAUSE = 3600  # an hour between rows is no demo (far beyond: overflow)
 
 
 # 2. Run one job per shape the chosen way.
 def main(argv=None):
     args = parse_args(argv)
     way = MODES[args.mode]
-    hooks = common.CommandHooks()  # signals held at each start, limits named
-    run = common.runner_for(way, args.start_method, hooks)
+    run = common.runner_for(way, args.start_method, common.CommandHooks())
     timing = common.time_jobs(way.name, run, shape_jobs(args.pause))
     if args.svg:  # when each shape was drawn, as a picture for a slide
         caption = [common.describe_python(args.start_method),
@@ -65,12 +66,11 @@ def parse_args(argv=None):
     way = MODES[args.mode]
     if way.missing:  # interpreters, before Python 3.14
         parser.error(f"--mode {args.mode}: {way.missing}")
-    processes = common.takes_start_method(way)
-    if args.start_method and not processes:
+    if args.start_method and not common.takes_start_method(way):
         parser.error(f"argument --start-method: --mode {args.mode} starts no"
                      " processes")
     too_many = common.open_file_limit(len(SHAPES))
-    if processes and too_many:  # refused before any shape starts
+    if common.takes_start_method(way) and too_many:  # before any start
         parser.error(f"--mode {args.mode}: {len(SHAPES)} workers do not fit"
                      f" ulimit -n {too_many[1]}")
     return args

@@ -883,3 +883,21 @@ def test_without_proc_or_dev_fd_both_demos_run_to_their_end(script, args, method
     process, out, err = run_in_child(NO_PROC, script, *args, "--start-method", method)
     assert (process.returncode, err) == (0, ""), err
     assert ("Execute Multiprocessing:" in out) if script == "demo_stopwatch.py" else out.count("Heart:") == 8
+
+
+CTRL_C_IN_IMPORT = """
+import sys
+class Pressed:  # Ctrl-C while common.py is being imported, the longest part of a start
+    def find_spec(self, name, path=None, target=None):
+        if name == "common":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Pressed())
+"""
+
+
+@pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
+def test_ctrl_c_while_a_demo_imports_ends_in_one_line_and_130(script):
+    """Ctrl-C 30-60 ms after the start lands in the imports: it ends as Ctrl-C does later (issue 37,
+    row 8), not in a traceback from inside `import common`."""
+    process, out, err = run_in_child(CTRL_C_IN_IMPORT, script)
+    assert (process.returncode, out, err) == (130, "", "Interrupted\n")
