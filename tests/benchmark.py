@@ -316,7 +316,7 @@ def main():
         bare, call, one = interpreter_start()
         print(f"  an interpreter's whole start (made, an empty job run, closed) {one:.1f} ms; a bare one made and"
               f" closed {bare:.1f} ms ({one / bare:.2f}x), made, int(1) called and closed {call:.1f} ms"
-              f" (+{one - call:.1f} ms); medians of 20")
+              f" ({one - call:+.1f} ms); medians of 20")
         stop, ending = interpreter_endings()
         print(f"  Ctrl-C to every interpreter stopped and closed {stop:.1f} ms; the last job's end to its phase's"
               f" {ending:.1f} ms; medians of 20")
