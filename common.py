@@ -179,8 +179,9 @@ class Hooks:
     def child_ready(self):
         """First thing in each child process (a command's signals)."""
 
-    def not_stopped(self, threads, jobs):
-        """After a stop, for threads that ran on (a command names them)."""
+    def not_stopped(self, threads, jobs, what="thread"):
+        """After a stop, for threads that ran on, each running its job or an
+        interpreter's (a command names them)."""
 
 
 def run_directly(jobs, hooks=Hooks()):
@@ -325,7 +326,7 @@ def run_in_interpreters(jobs, hooks=Hooks()):
     except BaseException:  # Ctrl-C, a refused start: ask every one to stop
         ask_to_stop(asks)
         give_a_second(threads)
-        hooks.not_stopped(threads, jobs)
+        hooks.not_stopped(threads, jobs, "interpreter")
         raise
     finally:
         for fd in (fd for ask in asks for fd in ask):
@@ -672,10 +673,11 @@ class CommandHooks(Hooks):
         with suppress(RuntimeError):  # at ulimit -u: the job runs unwatched
             threading.Thread(target=exit_with_parent, daemon=True).start()
 
-    def not_stopped(self, threads, jobs):
-        """Name the threads still running after their second, which cannot
-        be killed: their job never checks `stop` (one stuck writing to a
-        stalled reader, a pager, is waiting to be read, not deaf)."""
+    def not_stopped(self, threads, jobs, what="thread"):
+        """Name the threads (or interpreters) still running after their
+        second, which cannot be killed: their job never checks `stop` (a
+        thread stuck writing to a stalled reader, a pager, is waiting to be
+        read, not deaf)."""
         deaf = [None]
         deadline = time.monotonic() + 0.05
         while deaf and time.monotonic() < deadline:
@@ -687,9 +689,10 @@ class CommandHooks(Hooks):
         if deaf:
             names = sorted({getattr(jobs[n - 1], "func", jobs[n - 1]).__name__
                             for n in deaf})
-            print_error(f"threads {', '.join(map(str, deaf))} did not stop: a"
-                        f" thread cannot be killed, and {', '.join(names)}"
-                        " never checks common.stop")
+            a = "an" if what[0] in "aeiou" else "a"
+            print_error(f"{what}s {', '.join(map(str, deaf))} did not stop:"
+                        f" {a} {what} cannot be killed, and"
+                        f" {', '.join(names)} never checks common.stop")
 
 
 def exit_with_parent():

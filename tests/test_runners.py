@@ -404,3 +404,51 @@ def test_ctrl_c_reaches_each_running_interpreter_and_every_one_is_closed():
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)  # not 600 s: the stop reached them
     assert (out, err, process.returncode) == ("stopped 1\n", "", 0)
+
+
+def numbers():
+    """A generator: a job's result that cannot be pickled."""
+    yield 1
+
+
+@needs_interpreters
+@pytest.mark.parametrize("job", [threading.Lock, numbers], ids=["lock", "generator"])
+def test_an_interpreters_result_that_cannot_be_shared_is_named_as_such(job):
+    """The job ran: what failed is sending its result back, as processes say it (issue 37, row 10)."""
+    with pytest.raises(RuntimeError, match="^the job's outcome could not be shared: ") as raised:
+        common.run_in_interpreters([job])
+    assert len(str(raised.value)) < 120 and "\n" not in str(raised.value)
+
+
+DEAF_INTERPRETERS = """
+import time
+from functools import partial
+import common
+
+def forever(n):  # a learner's job that never looks at common.stop
+    while True:
+        time.sleep(0.1)
+
+if __name__ == "__main__":
+    print("started", flush=True)
+    common.run_command(lambda: common.run_in_interpreters([partial(forever, n) for n in range(2)],
+                                                          hooks=common.CommandHooks()))
+"""
+
+
+@needs_interpreters
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_interpreters_whose_job_never_checks_stop_are_named_and_the_program_ends(tmp_path):
+    """As run_in_threads: one line naming the job; an interpreter cannot be killed, and the program
+    ends without waiting for it, with no traceback or warning (issue 37, row 9)."""
+    (tmp_path / "lesson.py").write_text(DEAF_INTERPRETERS, encoding="utf-8")
+    (tmp_path / "common.py").write_text(open(common.__file__, encoding="utf-8").read(), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "lesson.py"], cwd=tmp_path, env=script_env(PYTHONPATH=None),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "started\n"
+    time.sleep(0.3)  # both interpreters made and running
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert err == ("interpreters 1, 2 did not stop: an interpreter cannot be killed, and forever never checks"
+                   " common.stop\nTerminated\n")
