@@ -50,7 +50,10 @@ def bars_to_devnull():
 
 def watched_ways(jobs, method=None):
     """One phase of each way this Python runs, as the stopwatch runs them."""
-    return [demo_stopwatch.watched(way, common.runner_for(way, method), jobs) for way in common.ways_here()]
+    return [
+        demo_stopwatch.watched(way, common.runner_for(way, method), jobs)
+        for way in common.ways_here()
+    ]
 
 
 def direct_of(phases):
@@ -74,7 +77,9 @@ def speedups(work, workers, iterations, method=None):
     jobs = demo_stopwatch.make_jobs(work, workers, iterations)
     phases = watched_ways(jobs, method)
     direct = direct_of(phases)
-    return {phase.way.name: direct / phase.timing.seconds for phase in phases if phase.way.starts}, others(phases)
+    return {
+        phase.way.name: direct / phase.timing.seconds for phase in phases if phase.way.starts
+    }, others(phases)
 
 
 def median_speedups(repeats, *args, samples=None):
@@ -85,7 +90,9 @@ def median_speedups(repeats, *args, samples=None):
     if samples is not None:
         samples += [run[0] for run in runs]
     names = runs[0][0]
-    return {name: statistics.median(run[0][name] for run in runs) for name in names}, max(run[1] for run in runs)
+    return {name: statistics.median(run[0][name] for run in runs) for name in names}, max(
+        run[1] for run in runs
+    )
 
 
 def spread(values):
@@ -125,7 +132,9 @@ def interpreter_start(repeats=20):
 
 def load(other, cpus):
     """Other programs' load beside a figure, flagged where it may have lowered it."""
-    return f"  others {other:.1f} of {cpus} CPUs" + (" (a loaded run: this figure may be low)" if other > cpus / 8 else "")
+    return f"  others {other:.1f} of {cpus} CPUs" + (
+        " (a loaded run: this figure may be low)" if other > cpus / 8 else ""
+    )
 
 
 def cpu_profile(repeats, method=None):
@@ -137,9 +146,17 @@ def cpu_profile(repeats, method=None):
             phases = watched_ways(jobs, method)
             direct = direct_of(phases)
             sample = {f"{phase.way.name}_busy": common.cpus_busy(phase.timing) for phase in phases}
-            sample.update({phase.way.name: direct / phase.timing.seconds for phase in phases if phase.way.starts})
+            sample.update({
+                phase.way.name: direct / phase.timing.seconds
+                for phase in phases
+                if phase.way.starts
+            })
             samples.append(dict(sample, others=others(phases)))
-    profile = {key: statistics.median(sample[key] for sample in samples) for key in samples[0] if key != "others"}
+    profile = {
+        key: statistics.median(sample[key] for sample in samples)
+        for key in samples[0]
+        if key != "others"
+    }
     return dict(profile, others=max(sample["others"] for sample in samples))
 
 
@@ -154,8 +171,9 @@ def interpreter_endings(repeats=20):
     stops, endings = [], []
     for _ in range(repeats):
         asked = []
-        timer = threading.Timer(0.05, lambda: (asked.append(time.perf_counter()),
-                                               os.kill(os.getpid(), signal.SIGINT)))  # wakes a join
+        timer = threading.Timer(
+            0.05, lambda: (asked.append(time.perf_counter()), os.kill(os.getpid(), signal.SIGINT))
+        )  # wakes a join
         timer.start()
         try:
             common.run_in_interpreters([partial(common.sleep_unless_stopped, 60)] * 2)
@@ -181,7 +199,8 @@ def profile_elsewhere(command, repeats):
 
 
 def machinery_costs(repeats):
-    """What the demo's own machinery adds: per printed line, and per run beyond the workers' spans."""
+    """What the demo's own machinery adds: per printed line, and per run beyond the workers'
+    spans."""
     line = common.bar(1)
     with bars_to_devnull():
         start = time.perf_counter()
@@ -204,7 +223,8 @@ def machinery_costs(repeats):
 
 def lap_cost(repeats, count=20000):
     """CPU seconds one lap() takes as a worker keeps them, inside a job: the median over runs of
-    many in a row (as the difference of two runs of CPU work it is lost in this VM's varying CPU)."""
+    many in a row (as the difference of two runs of CPU work it is lost in this VM's varying CPU).
+    """
 
     def many_laps():
         for _ in range(count):
@@ -236,25 +256,39 @@ def start_costs(repeats, workers=8):
 
 
 def whole_demo_seconds(repeats):
-    """Median wall time of the default `python demo_stopwatch.py`, its output to the null device."""
+    """Median wall time of the default `python demo_stopwatch.py`, its output to the null
+    device."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / "demo_stopwatch.py")], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "demo_stopwatch.py")],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="3 repetitions instead of 9, smaller scaling runs")
-    parser.add_argument("interpreters", nargs="*", metavar="INTERPRETER", help="another Python to measure CPU work on")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 repetitions instead of 9, smaller scaling runs"
+    )
+    parser.add_argument(
+        "interpreters",
+        nargs="*",
+        metavar="INTERPRETER",
+        help="another Python to measure CPU work on",
+    )
     parser.add_argument("--cpu-profile", type=int, metavar="REPEATS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cpu_profile:  # one interpreter's share of the comparison across interpreters
         print(json.dumps(dict(cpu_profile(args.cpu_profile), python=common.describe_python())))
         return
-    demo_stopwatch.steps_for(demo_stopwatch.WORK["cpu"].seconds)  # sized first, as the demo does before any phase
+    demo_stopwatch.steps_for(
+        demo_stopwatch.WORK["cpu"].seconds
+    )  # sized first, as the demo does before any phase
     # Medians of 9: on a shared 2-core machine single runs of CPU work range over +-8%.
     repeats, scale_iterations = (3, 300) if args.quick else (9, 1000)
     cpus = common.available_cpus()
@@ -262,20 +296,31 @@ def main():
     columns = "".join(f"{way.mode:>14}" for way in others_here)
 
     print(common.describe_python())
-    print(f"medians of {repeats} runs; speedup = direct seconds / a way's seconds, within each run\n")
+    print(
+        f"medians of {repeats} runs; speedup = direct seconds / a way's seconds, within each run\n"
+    )
 
     sleep, sleep_load = median_speedups(repeats, "sleep", 4, 1000)
     cpu, cpu_load = median_speedups(repeats, "cpu", 4, 1000)
     ideal_cpu = min(4, cpus)
     print(f"{'4 workers':<22}{columns}{'ideal':>8}  (others: the most other programs kept busy)")
-    for label, figures, ideal, other in [("waiting work (sleep)", sleep, 4, sleep_load),
-                                         ("CPU work (cpu)", cpu, ideal_cpu, cpu_load)]:
+    for label, figures, ideal, other in [
+        ("waiting work (sleep)", sleep, 4, sleep_load),
+        ("CPU work (cpu)", cpu, ideal_cpu, cpu_load),
+    ]:
         cells = "".join(f"{figures[way.name]:>13.2f}x" for way in others_here)
         print(f"{label:<22}{cells}{ideal:>7.1f}x{load(other, cpus)}")
     print(f"threads reach {sleep['Threading'] / 4:.0%} of the ideal on waiting work;", end=" ")
-    print(f"processes reach {cpu['Multiprocessing'] / ideal_cpu:.0%} of the ideal on CPU work", end="")
+    print(
+        f"processes reach {cpu['Multiprocessing'] / ideal_cpu:.0%} of the ideal on CPU work",
+        end="",
+    )
     if "Interpreters" in cpu:
-        print(f"; interpreters {cpu['Interpreters'] / cpu['Multiprocessing']:.2f}x what processes reach", end="")
+        print(
+            f"; interpreters {cpu['Interpreters'] / cpu['Multiprocessing']:.2f}x what processes"
+            " reach",
+            end="",
+        )
     print("\n")
 
     per_line, per_sleep, extra = machinery_costs(repeats)
@@ -283,28 +328,39 @@ def main():
     print(f"  say(): one line written whole  {per_line * 1e6:>8.2f} us", end="")
     print(f"  (the 0.1 ms sleep really takes {per_sleep * 1e6:.0f} us)")
     for name, seconds in extra.items():
-        print(f"  {name + ' runner':<31}{seconds * 1000:>8.2f} ms a run, beyond the workers' own spans")
+        print(
+            f"  {name + ' runner':<31}{seconds * 1000:>8.2f} ms a run, beyond the workers' own"
+            " spans"
+        )
     added, iteration = lap_cost(repeats), demo_stopwatch.WORK["cpu"].seconds
-    print(f"  lap(): a worker's laps kept    {added * 1e6:>8.2f} us an iteration, {added / iteration:.1%} of its"
-          f" {iteration * 1000:.1f} ms of CPU work")
+    print(
+        f"  lap(): a worker's laps kept    {added * 1e6:>8.2f} us an iteration,"
+        f" {added / iteration:.1%} of its {iteration * 1000:.1f} ms of CPU work"
+    )
     print()
 
     print("4 workers of CPU work, by start method")
     for method in METHODS:
         runs = []
         figures, other = median_speedups(max(9, repeats), "cpu", 4, 1000, method, samples=runs)
-        print(f"  processes ({method}){'':<{12 - len(method)}}{figures['Multiprocessing']:>8.2f}x over direct"
-              f"{load(other, cpus)}")
+        print(
+            f"  processes ({method}){'':<{12 - len(method)}}{figures['Multiprocessing']:>8.2f}x"
+            f" over direct{load(other, cpus)}"
+        )
         if "Interpreters" in figures and method == "fork":  # in the same runs, alongside
             ratios = [run["Interpreters"] / run["Multiprocessing"] for run in runs]
-            print(f"  interpreters{'':<12}{figures['Interpreters']:>8.2f}x over direct: in each of {len(runs)} runs,"
-                  f" {spread(ratios)}x what fork processes reach beside them")
+            print(
+                f"  interpreters{'':<12}{figures['Interpreters']:>8.2f}x over direct: in each of"
+                f" {len(runs)} runs, {spread(ratios)}x what fork processes reach beside them"
+            )
             # Each interpreter's start (made, its modules imported afresh, closed) is part of
             # the 0.2 s a worker computes: on five times the work, what is left of it.
             longer, other = median_speedups(max(3, repeats // 2), "cpu", 4, 5000, method)
-            print(f"  on 5x the work, 1 s a worker: interpreters {longer['Interpreters']:.2f}x, fork processes"
-                  f" {longer['Multiprocessing']:.2f}x over direct: {longer['Interpreters'] / longer['Multiprocessing']:.2f}x"
-                  f"{load(other, cpus)}")
+            print(
+                f"  on 5x the work, 1 s a worker: interpreters {longer['Interpreters']:.2f}x, fork"
+                f" processes {longer['Multiprocessing']:.2f}x over direct:"
+                f" {longer['Interpreters'] / longer['Multiprocessing']:.2f}x{load(other, cpus)}"
+            )
     print()
 
     costs = start_costs(repeats * 3)
@@ -314,45 +370,75 @@ def main():
         print(f"  {what:<24}{seconds * 1000:>9.3f} ms{seconds / first:>8.0f}x {unit}")
     if not common.interpreters_missing():
         bare, call, one = interpreter_start()
-        print(f"  an interpreter's whole start (made, an empty job run, closed) {one:.1f} ms; a bare one made and"
-              f" closed {bare:.1f} ms ({one / bare:.2f}x), made, int(1) called and closed {call:.1f} ms"
-              f" ({one - call:+.1f} ms); medians of 20")
+        print(
+            f"  an interpreter's whole start (made, an empty job run, closed) {one:.1f} ms; a bare"
+            f" one made and closed {bare:.1f} ms ({one / bare:.2f}x), made, int(1) called and"
+            f" closed {call:.1f} ms ({one - call:+.1f} ms); medians of 20"
+        )
         stop, ending = interpreter_endings()
-        print(f"  Ctrl-C to every interpreter stopped and closed {stop:.1f} ms; the last job's end to its phase's"
-              f" {ending:.1f} ms; medians of 20")
+        print(
+            f"  Ctrl-C to every interpreter stopped and closed {stop:.1f} ms; the last job's end"
+            f" to its phase's {ending:.1f} ms; medians of 20"
+        )
     print()
 
     print(f"speedup over direct as workers grow ({scale_iterations} iterations each)")
     print(f"{'workers':>8}   sleep:{columns}   cpu:{columns}")
     for workers in (1, 2, 4, 8, 16):
-        slept, sleep_other = median_speedups(max(3, repeats // 2), "sleep", workers, scale_iterations)
-        computed, cpu_other = median_speedups(max(3, repeats // 2), "cpu", workers, scale_iterations)
-        cells = [f"{figures[way.name]:>13.2f}x" for figures in (slept, computed) for way in others_here]
+        slept, sleep_other = median_speedups(
+            max(3, repeats // 2), "sleep", workers, scale_iterations
+        )
+        computed, cpu_other = median_speedups(
+            max(3, repeats // 2), "cpu", workers, scale_iterations
+        )
+        cells = [
+            f"{figures[way.name]:>13.2f}x" for figures in (slept, computed) for way in others_here
+        ]
         half = len(others_here)
-        print(f"{workers:>8}         {''.join(cells[:half])}       {''.join(cells[half:])}"
-              f"{load(max(sleep_other, cpu_other), cpus)}")
+        print(
+            f"{workers:>8}         {''.join(cells[:half])}       {''.join(cells[half:])}"
+            f"{load(max(sleep_other, cpu_other), cpus)}"
+        )
     print()
 
     whole = whole_demo_seconds(repeats)
     print(f"python demo_stopwatch.py, start to exit: {whole:.2f} s\n")
 
-    profiles = [(common.describe_python(), dict(cpu_profile(repeats), python=common.describe_python()))]
+    profiles = [
+        (common.describe_python(), dict(cpu_profile(repeats), python=common.describe_python()))
+    ]
     for command in args.interpreters:
         profiles.append((command, profile_elsewhere(command, repeats)))
     started = [way for way in common.WAYS if way.starts]
     names = [way.name for way in started]
     print("4 workers of CPU work, by interpreter: speedup over direct, and CPUs busy")
-    print(f"  {'':<40}" + "".join(f"{way.mode:>13}" for way in started) + "   CPUs busy: "
-          + " ".join(way.mode for way in common.WAYS))
+    print(
+        f"  {'':<40}"
+        + "".join(f"{way.mode:>13}" for way in started)
+        + "   CPUs busy: "
+        + " ".join(way.mode for way in common.WAYS)
+    )
     for label, p in profiles:
-        name, gil, *_, method = p["python"].split(", ")  # 'Python 3.13.15', 'GIL disabled', ..., 'start method fork'
+        name, gil, *_, method = p["python"].split(
+            ", "
+        )  # 'Python 3.13.15', 'GIL disabled', ..., 'start method fork'
         cells = "".join(f"{p[n]:>12.2f}x" if n in p else f"{'-':>13}" for n in names)
-        busy = " ".join(f"{p.get(way.name + '_busy', float('nan')):>{len(way.mode)}.1f}" for way in common.WAYS)
-        print(f"  {f'{name}, {gil}, {method.split()[-1]}':<40}{cells}   CPUs busy: {busy}{load(p['others'], cpus)}")
+        busy = " ".join(
+            f"{p.get(way.name + '_busy', float('nan')):>{len(way.mode)}.1f}" for way in common.WAYS
+        )
+        print(
+            f"  {f'{name}, {gil}, {method.split()[-1]}':<40}{cells}   CPUs busy:"
+            f" {busy}{load(p['others'], cpus)}"
+        )
     print()
-    print(f"the default demo, start to exit: {whole:.2f} s; threads on its waiting work: {sleep['Threading']:.2f}x"
-          f" of 4x;")
-    print(f"processes on 4 workers of CPU work: {cpu['Multiprocessing']:.2f}x of {ideal_cpu:.1f}x ({cpus} CPUs)")
+    print(
+        f"the default demo, start to exit: {whole:.2f} s; threads on its waiting work:"
+        f" {sleep['Threading']:.2f}x of 4x;"
+    )
+    print(
+        f"processes on 4 workers of CPU work: {cpu['Multiprocessing']:.2f}x of {ideal_cpu:.1f}x"
+        f" ({cpus} CPUs)"
+    )
 
 
 if __name__ == "__main__":

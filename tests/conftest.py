@@ -39,9 +39,11 @@ def as_from_a_terminal():
 # PYTHONHASHSEED, NO_COLOR or PYTHONWARNINGS must not change what a test sees.
 PASSED_ON = ("PATH", "HOME", "SYSTEMROOT", "LANG")
 
+
 @functools.lru_cache(maxsize=None)
 def scratch():
-    """The folder for every file the suite and the scripts it runs make (snippets, multiprocessing's
+    """The folder for every file the suite and the scripts it runs make (snippets,
+    multiprocessing's
     folders, left by a demo killed on purpose), removed when the suite ends. Made on first use, not
     on import: a spawned child imports this file too. Short: forkserver puts a socket in it."""
     return tempfile.TemporaryDirectory(prefix="t-")  # kept here, so removed only at exit
@@ -60,8 +62,9 @@ def script_env(**changes):
     return {key: value for key, value in env.items() if value is not None}
 
 
-def run_script(name, *args, python=sys.executable, flags=(), env=None, timeout=120, cwd=ROOT,
-               **options):
+def run_script(
+    name, *args, python=sys.executable, flags=(), env=None, timeout=120, cwd=ROOT, **options
+):
     """Run a demo script to the end (flags go to the interpreter); stdout and stderr as text."""
     return subprocess.run(
         [python, *flags, str(ROOT / name), *map(str, args)],
@@ -108,7 +111,8 @@ def fenced_blocks(markdown):
 
 @pytest.fixture
 def parse(capsys):
-    """Parse a script's command line in this process: (status, stdout, stderr) as the shell would see.
+    """Parse a script's command line in this process: (status, stdout, stderr) as the shell would
+    see.
 
     Much faster than starting a Python for each bad argument; one test per script still runs
     the real command (test_stopwatch.py, test_faults.py)."""

@@ -31,7 +31,9 @@ def bound_at_module_level(tree):
             names += [(alias.asname or alias.name).split(".")[0] for alias in node.names]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names += [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
+            names += [
+                n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)
+            ]
     return names
 
 
@@ -57,17 +59,22 @@ def test_no_function_rebinds_a_module_name():
 IMPORT_CHANGES = """
 import signal, sys, threading
 def handlers():
-    return {s: signal.getsignal(s) for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)}
-for signum in handlers():  # as a fresh program starts, not as this suite left them (SIG_IGN is inherited)
+    unset = (signal.SIGKILL, signal.SIGSTOP)
+    return {s: signal.getsignal(s) for s in signal.valid_signals() if s not in unset}
+# As a fresh program starts, not as this suite left them (SIG_IGN and the mask are inherited):
+for signum in handlers():
     try:
         signal.signal(signum, signal.SIG_DFL)
     except (OSError, ValueError):
         pass
 signal.signal(signal.SIGINT, signal.default_int_handler)
 signal.pthread_sigmask(signal.SIG_SETMASK, [])
-before = (handlers(), sys.excepthook, threading.excepthook, signal.pthread_sigmask(signal.SIG_BLOCK, []))
+def state():
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return handlers(), sys.excepthook, threading.excepthook, mask
+before = state()
 import common
-after = (handlers(), sys.excepthook, threading.excepthook, signal.pthread_sigmask(signal.SIG_BLOCK, []))
+after = state()
 hooks = [name for name, value in vars(common).items() if isinstance(value, common.Hooks)]
 print(before == after, hooks, threading.active_count())
 """
@@ -77,8 +84,14 @@ print(before == after, hooks, threading.active_count())
 def test_importing_common_changes_no_signal_handler_and_installs_no_hook():
     """A learner's `import common` gets the lesson only: the demos' signal protocol and hooks are
     theirs, passed to the runners they call."""
-    result = subprocess.run([sys.executable, "-c", IMPORT_CHANGES], cwd=ROOT, env=script_env(),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_CHANGES],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.stdout.split() == ["True", "[]", "1"], result.stdout + result.stderr
 
 
@@ -91,23 +104,42 @@ def test_every_runner_takes_hooks_whose_default_does_nothing(way):
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_no_source_line_is_wider_than_79_columns(script):
-    wide = [(n, len(line)) for n, line in enumerate(SOURCE[script].splitlines(), 1) if len(line) > 79]
+    wide = [
+        (n, len(line)) for n, line in enumerate(SOURCE[script].splitlines(), 1) if len(line) > 79
+    ]
     assert wide == [], f"{script}: lines (number, width) over 79 columns: {wide}"
+
+
+@pytest.mark.parametrize("folder, most", [("tests", 99), ("docs/exercises", 79)])
+def test_tests_fit_99_columns_and_the_exercises_a_learner_reads_79(folder, most):
+    wide = [(path.name, n) for path in sorted((ROOT / folder).glob("*.py"))
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if len(line) > most]
+    assert wide == [], f"lines (file, number) over {most} columns: {wide}"
 
 
 # -- The lesson in plain view ---------------------------------------------------------------
 
 
 def lesson_function(name):
-    return next(node for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef) and node.name == name)
+    return next(
+        node
+        for node in LESSON_TREE.body
+        if isinstance(node, ast.FunctionDef) and node.name == name
+    )
 
 
 def calls_in(function):
-    """Each call in a function's body as text: 'threading.Thread', 'thread.start', 'hooks.starting'."""
+    """Each call in a function's body as text: 'threading.Thread', 'thread.start',
+    'hooks.starting'."""
     return [ast.unparse(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)]
 
 
-CREATES = {"threads": "threading.Thread", "processes": "context.Process", "interpreters": "threading.Thread"}
+CREATES = {
+    "threads": "threading.Thread",
+    "processes": "context.Process",
+    "interpreters": "threading.Thread",
+}
 STARTING_WAYS = [way for way in common.WAYS if way.mode in CREATES]
 
 
@@ -117,8 +149,12 @@ def test_a_runner_creates_starts_and_joins_its_workers_in_plain_view(way):
     function = lesson_function(way.runner.__name__)
     calls = calls_in(function)
     assert CREATES[way.mode] in calls, f"{function.name} must create its workers itself"
-    assert any(call.endswith(".start") for call in calls) and any(call.endswith(".join") for call in calls)
-    functions = {node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)}  # not exceptions
+    assert any(call.endswith(".start") for call in calls) and any(
+        call.endswith(".join") for call in calls
+    )
+    functions = {
+        node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)
+    }  # not exceptions
     used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)} & functions
     assert len(used - {function.name}) <= 5, f"{function.name} sends a reader to {sorted(used)}"
 
@@ -129,13 +165,23 @@ def test_a_workers_target_reaches_the_job_in_two_hops(way):
     interpreter, one more: the call into it, whose function relays the stop (module state is per
     interpreter), then outcome."""
     function = lesson_function(way.runner.__name__)
-    [target] = {ast.unparse(keyword.value) for node in ast.walk(function) if isinstance(node, ast.Call)
-                for keyword in node.keywords if keyword.arg == "target"}
+    [target] = {
+        ast.unparse(keyword.value)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg == "target"
+    }
     life = lesson_function(target)
-    inside = [ast.unparse(node.args[0]) for node in ast.walk(life)
-              if isinstance(node, ast.Call) and ast.unparse(node.func) == "interpreter.call"]
+    inside = [
+        ast.unparse(node.args[0])
+        for node in ast.walk(life)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "interpreter.call"
+    ]
     if way.mode == "interpreters":
-        assert {"interpreters.create", "interpreter.close"} <= set(calls_in(life)), "made and closed in view"
+        assert {"interpreters.create", "interpreter.close"} <= set(
+            calls_in(life)
+        ), "made and closed in view"
         [life] = [lesson_function(name) for name in inside]
     assert "outcome" in calls_in(life), f"{target} does not call outcome(job)"
     assert "job" in calls_in(lesson_function("outcome"))
@@ -143,12 +189,20 @@ def test_a_workers_target_reaches_the_job_in_two_hops(way):
 
 def test_no_worker_times_itself_the_line_it_prints_ends_its_iteration():
     """The instrument is out of the workers' bodies: say() takes each iteration's lap."""
-    workers = [node for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)
-               and node.name.endswith("_worker")]
+    workers = [
+        node
+        for node in LESSON_TREE.body
+        if isinstance(node, ast.FunctionDef) and node.name.endswith("_worker")
+    ]
     assert len(workers) >= 4
-    timing = [worker.name for worker in workers if {"lap", "time.perf_counter"} & set(calls_in(worker))
-              and worker.name != "shape_worker"]  # its rows are due at times: its clock is its work
-    assert timing == [] and "lap" not in calls_in(next(w for w in workers if w.name == "shape_worker"))
+    timing = [
+        worker.name
+        for worker in workers
+        if {"lap", "time.perf_counter"} & set(calls_in(worker)) and worker.name != "shape_worker"
+    ]  # its rows are due at times: its clock is its work
+    assert timing == [] and "lap" not in calls_in(
+        next(w for w in workers if w.name == "shape_worker")
+    )
     assert "lap" in calls_in(lesson_function("say"))
 
 
@@ -165,15 +219,21 @@ def test_the_runners_section_fits_150_lines_and_no_section_is_longer():
     assert max(lengths.values()) <= 150 and lengths[runners] <= 150, lengths
 
 
-KEYED = re.compile(r"\.starts\s*[!=]=|\bWAYS\[|ways_here\(\)\[|\bruns\[\d|phases\[\d\]\.timing"
-                   r"|\bwork\s*[!=]=\s*[\"']|\bSTART_SECONDS\b")
+KEYED = re.compile(
+    r"\.starts\s*[!=]=|\bWAYS\[|ways_here\(\)\[|\bruns\[\d|phases\[\d\]\.timing"
+    r"|\bwork\s*[!=]=\s*[\"']|\bSTART_SECONDS\b"
+)
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_nothing_picks_a_way_by_its_place_or_its_starts_value(script):
     """A new way or kind of work is one function and one row: nothing elsewhere keyed by a way's
     position or its `starts`, or by a kind's name."""
-    keyed = [(n, line.strip()) for n, line in enumerate(SOURCE[script].splitlines(), 1) if KEYED.search(line)]
+    keyed = [
+        (n, line.strip())
+        for n, line in enumerate(SOURCE[script].splitlines(), 1)
+        if KEYED.search(line)
+    ]
     assert keyed == []
 
 
@@ -194,8 +254,20 @@ def test_the_lesson_part_imports_only_the_standard_library_a_learner_expects():
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
-    expected = {"multiprocessing", "multiprocessing.connection", "os", "sys", "threading", "time", "collections",
-                "contextlib", "functools", "concurrent", "concurrent.futures", "importlib.util"}
+    expected = {
+        "multiprocessing",
+        "multiprocessing.connection",
+        "os",
+        "sys",
+        "threading",
+        "time",
+        "collections",
+        "contextlib",
+        "functools",
+        "concurrent",
+        "concurrent.futures",
+        "importlib.util",
+    }
     assert imported <= expected, sorted(imported - expected)
 
 
@@ -214,7 +286,11 @@ def test_a_demo_names_no_runner_and_lists_no_ways(demo):
     for node in ast.walk(TREE[demo]):
         if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
             items = node.keys if isinstance(node, ast.Dict) else node.elts
-            words = [item.value for item in items if isinstance(item, ast.Constant) and item.value in WAY_WORDS]
+            words = [
+                item.value
+                for item in items
+                if isinstance(item, ast.Constant) and item.value in WAY_WORDS
+            ]
             assert len(words) < 2, f"{demo}, line {node.lineno}, lists ways: {words}"
 
 
@@ -223,9 +299,16 @@ def test_the_table_is_the_only_list_of_ways_in_common():
     for node in ast.walk(TREE["common.py"]):
         if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
             items = node.keys if isinstance(node, ast.Dict) else node.elts
-            named = [item for item in items if isinstance(item, ast.Constant) and item.value in WAY_WORDS]
-            if len(named) >= 2 or [item for item in items if isinstance(item, ast.Call)
-                                   and ast.unparse(item.func) == "Way"]:
+            named = [
+                item
+                for item in items
+                if isinstance(item, ast.Constant) and item.value in WAY_WORDS
+            ]
+            if len(named) >= 2 or [
+                item
+                for item in items
+                if isinstance(item, ast.Call) and ast.unparse(item.func) == "Way"
+            ]:
                 lists.append(node.lineno)
     assert len(lists) == 1, f"ways listed at lines {lists} of common.py"
 
@@ -238,8 +321,13 @@ def test_the_stopwatch_opens_with_main_and_keeps_its_instrument_below_a_banner()
     lines = text.splitlines()
     banner = next(n for n, line in enumerate(lines, 1) if line.startswith("# =="))
     assert banner - 1 <= 200, f"{banner - 1} lines above the banner"
-    main = next(node for node in TREE["demo_stopwatch.py"].body if getattr(node, "name", None) == "main")
-    machinery = [n for n, line in enumerate(lines, 1)
-                 if re.search(r"/proc|fcntl|\bsignal\.|import signal|termios", line)]
+    main = next(
+        node for node in TREE["demo_stopwatch.py"].body if getattr(node, "name", None) == "main"
+    )
+    machinery = [
+        n
+        for n, line in enumerate(lines, 1)
+        if re.search(r"/proc|fcntl|\bsignal\.|import signal|termios", line)
+    ]
     assert main.lineno < min(machinery) and min(machinery) > banner, machinery[:3]
     assert len(SOURCE["demo_visualize.py"].splitlines()) <= 80, "demo_visualize.py stays short"

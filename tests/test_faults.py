@@ -21,12 +21,18 @@ from test_stopwatch import BAR, HERE, RESULT, found
 import common
 
 START_METHODS = multiprocessing.get_all_start_methods()
-linux_only = pytest.mark.skipif(not os.path.isdir("/proc") or os.name != "posix", reason="reads /proc, POSIX signals")
+linux_only = pytest.mark.skipif(
+    not os.path.isdir("/proc") or os.name != "posix", reason="reads /proc, POSIX signals"
+)
 
 
 def run_in_child(setup, script, *args, preexec_fn=None):
-    """Run a demo in a child interpreter after `setup` (Python code) has changed something in it."""
-    code = f"import runpy, sys\n{setup}\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')"
+    """Run a demo in a child interpreter after `setup` (Python code) has changed something in
+    it."""
+    code = (
+        f"import runpy, sys\n{setup}\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0],"
+        " run_name='__main__')"
+    )
     process = subprocess.Popen(
         [sys.executable, "-c", code, str(ROOT / script), *map(str, args)],
         cwd=ROOT,
@@ -48,13 +54,22 @@ def run_in_child(setup, script, *args, preexec_fn=None):
 SIGNALS = [(signal.SIGTERM, 143, "Terminated", method) for method in START_METHODS]
 SIGNALS.append((signal.SIGHUP, 129, "Hangup", START_METHODS[-1]))
 if "Interpreters" in HERE:  # Python 3.14+: one process, its interpreters run by threads
-    SIGNALS += [(signal.SIGTERM, 143, "Terminated", "interpreters"), (signal.SIGHUP, 129, "Hangup", "interpreters")]
+    SIGNALS += [
+        (signal.SIGTERM, 143, "Terminated", "interpreters"),
+        (signal.SIGHUP, 129, "Hangup", "interpreters"),
+    ]
 
 
 @linux_only
-@pytest.mark.parametrize("signum, status, line, method", SIGNALS, ids=[f"{s[2]}-{s[3]}" for s in SIGNALS])
+@pytest.mark.parametrize(
+    "signum, status, line, method", SIGNALS, ids=[f"{s[2]}-{s[3]}" for s in SIGNALS]
+)
 def test_kill_or_hang_up_stops_every_worker(signum, status, line, method):
-    how = ["--mode", "interpreters"] if method == "interpreters" else ["--mode", "processes", "--start-method", method]
+    how = (
+        ["--mode", "interpreters"]
+        if method == "interpreters"
+        else ["--mode", "processes", "--start-method", method]
+    )
     process = start("demo_visualize.py", *how, "--pause", 1)
     assert process.stdout.readline()  # drawing; the whole drawing would take 8 s
     process.send_signal(signum)  # to the main process only: its children must not live on
@@ -71,8 +86,10 @@ def run(check, *args):
 
 def waiting():
     """Checks that mostly wait for a demo, of several tests: run at once (checked_at_once)."""
-    return [(check_kill_stops_the_stopwatch_in_its_thread_phase,), (check_the_time_a_run_was_stopped_is_named,)] + [
-        (check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, *case) for case in HELD]
+    return [
+        (check_kill_stops_the_stopwatch_in_its_thread_phase,),
+        (check_the_time_a_run_was_stopped_is_named,),
+    ] + [(check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, *case) for case in HELD]
 
 
 @linux_only
@@ -92,13 +109,18 @@ def check_kill_stops_the_stopwatch_in_its_thread_phase():
 @linux_only
 @pytest.mark.parametrize("method", START_METHODS)
 def test_children_of_a_killed_demo_end_by_themselves_silently(method):
-    checked_at_once(check_children_of_a_killed_demo_end_by_themselves_silently, START_METHODS, method)
+    checked_at_once(
+        check_children_of_a_killed_demo_end_by_themselves_silently, START_METHODS, method
+    )
 
 
 def check_children_of_a_killed_demo_end_by_themselves_silently(method):
-    process = start("demo_visualize.py", "--mode", "processes", "--pause", 1.5, "--start-method", method)
+    process = start(
+        "demo_visualize.py", "--mode", "processes", "--pause", 1.5, "--start-method", method
+    )
     # Every child has drawn its first row, so none is half started (3.14's fork server prints a
-    # traceback if its client dies in the middle of a start); left alone they would draw for 10 s more.
+    # traceback if its client dies in the middle of a start); left alone they would draw for 10 s
+    # more.
     assert all(process.stdout.readline() for _ in range(3))
     process.kill()  # SIGKILL cannot be handled: the children must notice on their own
     process.wait(timeout=30)
@@ -177,9 +199,12 @@ def test_too_many_workers_for_the_open_file_limit_are_refused_with_the_count_tha
     assert len(refused.stderr.splitlines()) == 1 and "ulimit -n " in refused.stderr
     fit = int(re.search(r"at most (\d+) fit", refused.stderr)[1])
     assert 0 < fit < 40
-    for method in {multiprocessing.get_start_method(), "spawn"} & set(START_METHODS):  # and it really fits
-        fits = stopwatch_with_64_open_files("--workers", fit, "--work", "none", "--start-method", method,
-                                            "--repeat", 1)
+    for method in {multiprocessing.get_start_method(), "spawn"} & set(
+        START_METHODS
+    ):  # and it really fits
+        fits = stopwatch_with_64_open_files(
+            "--workers", fit, "--work", "none", "--start-method", method, "--repeat", 1
+        )
         assert fits.returncode == 0 and fits.stderr == ""
 
 
@@ -224,18 +249,31 @@ os.fork = fork
 
 
 @linux_only
-@pytest.mark.parametrize("setup, args", [(LIMITED_THREADS, []), (LIMITED_FORKS, ["--start-method", "fork"])])
+@pytest.mark.parametrize(
+    "setup, args", [(LIMITED_THREADS, []), (LIMITED_FORKS, ["--start-method", "fork"])]
+)
 def test_the_process_and_thread_limit_is_named_and_nothing_is_left_running(setup, args):
-    process, out, err = run_in_child(setup, "demo_stopwatch.py", "--workers", 8, "--iterations", 50, *args)
+    process, out, err = run_in_child(
+        setup, "demo_stopwatch.py", "--workers", 8, "--iterations", 50, *args
+    )
     assert process.returncode == 1
-    assert err == "demo_stopwatch.py: cannot start 8 workers: ulimit -u (processes) reached; try fewer\n"
+    assert (
+        err
+        == "demo_stopwatch.py: cannot start 8 workers: ulimit -u (processes) reached; try fewer\n"
+    )
     assert len(err.splitlines()) == 1
     assert_group_ends(process.pid)
 
 
 def test_a_bar_never_outgrows_an_80_column_terminal():
     assert max(len(common.bar(n)) for n in range(1, 10001)) <= 79
-    assert [common.bar(n).index("█") for n in (1, 2, 16, 17, 18)] == [0, 4, 60, 0, 4], "from the left after 16"
+    assert [common.bar(n).index("█") for n in (1, 2, 16, 17, 18)] == [
+        0,
+        4,
+        60,
+        0,
+        4,
+    ], "from the left after 16"
 
 
 # -- Ctrl-C, however long the wait, and however many starts -------------------------------------
@@ -254,7 +292,9 @@ def test_one_ctrl_c_stops_a_long_pause(mode):
 @linux_only
 def test_ctrl_c_while_many_processes_start_stops_at_once():
     """Ctrl-C is held for one start at a time, not for the whole start loop."""
-    process = start("demo_stopwatch.py", "--workers", 40, "--iterations", 20, "--start-method", "spawn")
+    process = start(
+        "demo_stopwatch.py", "--workers", 40, "--iterations", 20, "--start-method", "spawn"
+    )
     read_until_blank_runs(process.stdout, 2)
     line = "\n"
     while line == "\n":  # the rest of the blank lines between the phases
@@ -263,7 +303,11 @@ def test_ctrl_c_while_many_processes_start_stops_at_once():
     os.killpg(process.pid, signal.SIGINT)
     out, err = finish(process, 60)
     assert (process.returncode, err) == (130, "Interrupted\n")
-    started = {int(BAR.match(line)["n"]) for line in out.split("\n\n\n\n")[-1].splitlines() if BAR.match(line)}
+    started = {
+        int(BAR.match(line)["n"])
+        for line in out.split("\n\n\n\n")[-1].splitlines()
+        if BAR.match(line)
+    }
     assert len(started) <= 10, "processes went on starting after Ctrl-C"
     assert_group_ends(process.pid)
 
@@ -310,12 +354,20 @@ def test_a_closed_stderr_keeps_the_exit_statuses():
         ("demo_visualize.py", ["--pause", "1e10"], "'1e10'"),
         ("demo_visualize.py", ["--pause", "inf"], "'inf'"),
         ("demo_visualize.py", ["--pau", "1"], "--pau"),
-        ("demo_stopwatch.py", ["--workers", "４"], "'４'"),  # digits of other scripts, as with +4 and 1e3
+        (
+            "demo_stopwatch.py",
+            ["--workers", "４"],
+            "'４'",
+        ),  # digits of other scripts, as with +4 and 1e3
         ("demo_stopwatch.py", ["--workers", "٤"], "'٤'"),
         ("demo_stopwatch.py", ["--workers", "𝟒"], "'𝟒'"),
         ("demo_stopwatch.py", ["--workers", "+4"], "'+4'"),
         ("demo_visualize.py", ["--pause", "１.５"], "'１.５'"),
-        ("demo_stopwatch.py", ["--workers", "9" * 5000], "at most 1000, not '9999...'"),  # past int()'s 4300 digits
+        (
+            "demo_stopwatch.py",
+            ["--workers", "9" * 5000],
+            "at most 1000, not '9999...'",
+        ),  # past int()'s 4300 digits
     ],
 )
 def test_options_in_full_and_numbers_as_a_person_writes_them(script, args, bad, parse):
@@ -334,30 +386,40 @@ time.sleep = lambda seconds: real_sleep(max(seconds, 0.004))
 
 
 def test_a_coarse_sleep_is_named_before_the_runs():
-    process, out, err = run_in_child(COARSE_SLEEP, "demo_stopwatch.py", "--workers", 2, "--iterations", 5)
+    process, out, err = run_in_child(
+        COARSE_SLEEP, "demo_stopwatch.py", "--workers", 2, "--iterations", 5
+    )
     assert process.returncode == 0 and err == ""
     lines = out.splitlines()
     note = re.compile(r"Note: 0\.1 ms sleeps take (\d+\.\d) ms: about (\d+) s to run\.$")
     [at] = [i for i, line in enumerate(lines) if note.match(line)]
     assert at < min(i for i, line in enumerate(lines) if BAR.match(line)), "named before the runs"
     took, total = float(note.match(lines[at])[1]) / 1000, int(note.match(lines[at])[2])
-    assert took >= 0.004  # 4 workers' worth of sleeps per iteration: 2 directly, 1 in each other run
+    assert (
+        took >= 0.004
+    )  # 4 workers' worth of sleeps per iteration: 2 directly, 1 in each other run
     assert abs(total - 4 * 5 * took) <= 1  # and no advice: 5 iterations take less than 5 s
 
 
 def test_no_note_when_the_sleep_is_fine_and_never_advice_to_do_more(monkeypatch):
     import demo_stopwatch
 
-    monkeypatch.setattr(common, "ways_here", lambda: common.WAYS[:3])  # the figures below are for three ways
-    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.00019)  # a loaded Linux, at worst
+    monkeypatch.setattr(
+        common, "ways_here", lambda: common.WAYS[:3]
+    )  # the figures below are for three ways
+    monkeypatch.setattr(
+        demo_stopwatch, "sleep_takes", lambda asked: 0.00019
+    )  # a loaded Linux, at worst
     assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args([])) is None
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda asked: 0.0156)  # Windows before 3.11
-    assert demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--start-method", "fork"])) == (
-        "Note: 0.1 ms sleeps take 15.6 ms: about 94 s to run; try --iterations 53."
+    assert (
+        demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--start-method", "fork"]))
+        == "Note: 0.1 ms sleeps take 15.6 ms: about 94 s to run; try --iterations 53."
     )
     for iterations in (3, 53):  # under fork, whose starts cost least: the figures above
-        note = demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--iterations", str(iterations),
-                                                                       "--start-method", "fork"]))
+        note = demo_stopwatch.long_run_note(
+            demo_stopwatch.parse_args(["--iterations", str(iterations), "--start-method", "fork"])
+        )
         assert note.endswith(" s to run."), note
 
 
@@ -379,7 +441,9 @@ def test_a_loaded_machine_does_not_make_its_sleeps_coarse(monkeypatch):
 
 
 def test_the_documented_maxima_are_taken(parse, monkeypatch):
-    monkeypatch.setattr(common, "open_file_limit", lambda workers: None)  # whatever this machine's ulimit -n
+    monkeypatch.setattr(
+        common, "open_file_limit", lambda workers: None
+    )  # whatever this machine's ulimit -n
     assert parse("demo_stopwatch.py", "--workers", 1000).returncode == 0
     assert parse("demo_visualize.py", "--pause", 3600).returncode == 0
     assert parse("demo_stopwatch.py", "--workers", 1001).returncode == 2
@@ -414,7 +478,9 @@ def test_a_hang_up_ignored_on_entry_stays_ignored():
 @linux_only
 @pytest.mark.parametrize("phase", [0, 1, 2], ids=["direct", "threads", "processes"])
 def test_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
-    checked_at_once(check_stop_signals_back_to_back_end_in_one_line_and_its_status, [0, 1, 2], phase)
+    checked_at_once(
+        check_stop_signals_back_to_back_end_in_one_line_and_its_status, [0, 1, 2], phase
+    )
 
 
 def check_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
@@ -427,12 +493,17 @@ def check_stop_signals_back_to_back_end_in_one_line_and_its_status(phase):
     with contextlib.suppress(ProcessLookupError):  # it may be gone already
         os.killpg(process.pid, signal.SIGINT)
     out, err = finish(process)  # pending at once, Python runs them in the order of their numbers
-    assert (process.returncode, err) in [(143, "Terminated\n"), (129, "Hangup\n"), (130, "Interrupted\n")]
+    assert (process.returncode, err) in [
+        (143, "Terminated\n"),
+        (129, "Hangup\n"),
+        (130, "Interrupted\n"),
+    ]
     assert_group_ends(process.pid)
 
 
 def stopped_with_a_second_signal_at_step(step):
-    """What stop_once(SIGTERM) raised when a SIGINT's handler ran inside it before its `step`-th line
+    """What stop_once(SIGTERM) raised when a SIGINT's handler ran inside it before its `step`-th
+    line
     (Python runs a handler between two steps of whatever the main thread runs, a handler too); None
     if the first handler did not end within 5 s."""
     lines, outcome = [0], []
@@ -461,13 +532,19 @@ def stopped_with_a_second_signal_at_step(step):
 
 
 def test_a_stop_signal_handled_inside_the_first_ones_handler_waits_for_nothing(monkeypatch):
-    """Three stop signals at once (a 2-CPU machine, two other programs computing): the stopwatch once
-    waited for ever, having stopped nothing, as a second handler took a lock the first still held."""
+    """Three stop signals at once (a 2-CPU machine, two other programs computing): the stopwatch
+    once
+    waited for ever, having stopped nothing, as a second handler took a lock the first still held.
+    """
     for step in range(1, 12):  # every line of the handler, and of whatever it calls
         monkeypatch.setattr(common, "first_stop", [True])  # a demo that has not stopped
         stopped = stopped_with_a_second_signal_at_step(step)
-        assert stopped is not None, f"the handlers waited for each other (a second signal at step {step})"
-        assert isinstance(stopped, KeyboardInterrupt), stopped  # one stop: the first handler's, or the second's
+        assert (
+            stopped is not None
+        ), f"the handlers waited for each other (a second signal at step {step})"
+        assert isinstance(
+            stopped, KeyboardInterrupt
+        ), stopped  # one stop: the first handler's, or the second's
         assert common.stop_once(signal.SIGHUP, None) is None  # and no more
 
 
@@ -482,12 +559,16 @@ KILLS = [(method, "SIGKILL") for method in START_METHODS] + [(START_METHODS[-1],
 def test_a_worker_killed_from_outside_stops_the_run_at_once_in_one_line(method, name):
     """As the out-of-memory killer, or a teacher in htop, does (SIGTERM is the worker's own to die
     of; Ctrl-C and hang-up are left to its parent): the others stop now, not at their end."""
-    process = start("demo_visualize.py", "--mode", "processes", "--pause", 1, "--start-method", method)
+    process = start(
+        "demo_visualize.py", "--mode", "processes", "--pause", 1, "--start-method", method
+    )
     assert process.stdout.readline()  # drawing: each row a second after the last, for 8 s
     os.kill(workers_of(process.pid)[1], getattr(signal, name))  # worker 2
     out, err = finish(process)
     assert process.returncode == 1
-    assert re.fullmatch(rf"demo_visualize\.py: worker 2 \(process \d+\) died \(killed by {name}\)\n", err), err
+    assert re.fullmatch(
+        rf"demo_visualize\.py: worker 2 \(process \d+\) died \(killed by {name}\)\n", err
+    ), err
     assert out.count("\n") < 8, "the others ran on to their end"
     assert_group_ends(process.pid)
 
@@ -506,10 +587,20 @@ def workers_of(group, count=3):
                     tracker = b"resource_tracker" in cmdline.read()
             except (OSError, IndexError):
                 continue
-            if fields[2] == str(group) and int(entry) != group and fields[0] != "Z" and not tracker:
-                members[int(entry)] = (int(fields[1]), int(fields[19]))  # parent, start time in ticks
+            if (
+                fields[2] == str(group)
+                and int(entry) != group
+                and fields[0] != "Z"
+                and not tracker
+            ):
+                members[int(entry)] = (
+                    int(fields[1]),
+                    int(fields[19]),
+                )  # parent, start time in ticks
         parents = {parent for parent, _ in members.values()}
-        found = sorted((pid for pid in members if pid not in parents), key=lambda pid: (members[pid][1], pid))
+        found = sorted(
+            (pid for pid in members if pid not in parents), key=lambda pid: (members[pid][1], pid)
+        )
         if len(found) >= count or time.monotonic() > deadline:
             return found
 
@@ -520,12 +611,16 @@ HELD = [("threads", 1), ("direct", 0)]  # a phase, and the runs of blank lines b
 @posix_only
 @pytest.mark.parametrize("phase, blank_runs", HELD)
 def test_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
-    checked_at_once(run, waiting(), check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, phase, blank_runs)
+    checked_at_once(
+        run, waiting(), check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, phase, blank_runs
+    )
 
 
 def check_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
     """The reader (a pager, say) holds a full pipe: a thread writing to it cannot hear a stop."""
-    process = start("demo_stopwatch.py", "--iterations", 1500)  # each phase writes far more than a pipe holds
+    process = start(
+        "demo_stopwatch.py", "--iterations", 1500
+    )  # each phase writes far more than a pipe holds
     read_until_blank_runs(process.stdout, blank_runs)
     time.sleep(0.5)  # the pipe fills, and every writer waits for a reader that does not read
     os.killpg(process.pid, signal.SIGINT)
@@ -545,14 +640,25 @@ def test_a_deleted_current_folder_is_named_before_any_phase(tmp_path):
     script = f"import os, subprocess, sys; os.chdir({str(folder)!r}); os.rmdir({str(folder)!r}); "
     script += "sys.exit(subprocess.run(sys.argv[1:]).returncode)"
     result = subprocess.run(
-        [sys.executable, "-c", script, sys.executable, str(ROOT / "demo_stopwatch.py"), "--start-method", "spawn"],
+        [
+            sys.executable,
+            "-c",
+            script,
+            sys.executable,
+            str(ROOT / "demo_stopwatch.py"),
+            "--start-method",
+            "spawn",
+        ],
         env=script_env(),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == "demo_stopwatch.py: the current folder was deleted: cd to another and run again\n"
+    assert (
+        result.stderr
+        == "demo_stopwatch.py: the current folder was deleted: cd to another and run again\n"
+    )
 
 
 @linux_only
@@ -561,13 +667,24 @@ def test_a_tmpdir_too_long_for_the_fork_servers_socket_is_named(tmp_path):
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     deep.mkdir(parents=True)
     result = run_script(
-        "demo_stopwatch.py", "--iterations", 3, "--start-method", "forkserver", env=script_env(TMPDIR=str(deep))
+        "demo_stopwatch.py",
+        "--iterations",
+        3,
+        "--start-method",
+        "forkserver",
+        env=script_env(TMPDIR=str(deep)),
     )
-    if result.returncode == 0:  # some Pythons (3.13t here) put the socket where the length does not matter
+    if (
+        result.returncode == 0
+    ):  # some Pythons (3.13t here) put the socket where the length does not matter
         assert result.stderr == ""
         return
     assert (result.returncode, result.stderr) == (
-        1, "demo_stopwatch.py: the fork server needs a short, writable folder in TMPDIR for its socket\n"
+        1,
+        (
+            "demo_stopwatch.py: the fork server needs a short, writable folder in TMPDIR for its"
+            " socket\n"
+        ),
     )
 
 
@@ -578,8 +695,10 @@ def test_a_python_that_does_not_search_the_scripts_folder_is_told_why(script, fl
         pytest.skip("-P and PYTHONSAFEPATH are Python 3.11+")
     result = run_script(script, flags=flags, env=script_env(PYTHONPATH=None, **env))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == (f"{script}: cannot import common.py beside it:"
-                             " run without -I, -P and PYTHONSAFEPATH\n")
+    assert (
+        result.stderr
+        == f"{script}: cannot import common.py beside it: run without -I, -P and PYTHONSAFEPATH\n"
+    )
 
 
 @linux_only
@@ -589,11 +708,17 @@ def test_help_that_cannot_be_written_is_one_line(script, output):
     mode = "w" if output == "/dev/full" else "r"  # a full disk; a file open for reading only
     with open(output, mode) as target:
         result = subprocess.run(
-            [sys.executable, str(ROOT / script), "--help"], stdout=target, stderr=subprocess.PIPE, text=True,
-            env=script_env(), timeout=60,
+            [sys.executable, str(ROOT / script), "--help"],
+            stdout=target,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=script_env(),
+            timeout=60,
         )
     assert result.returncode == 1
-    assert re.fullmatch(rf"{script}: cannot write the help: [^\n]+\n", result.stderr), result.stderr
+    assert re.fullmatch(
+        rf"{script}: cannot write the help: [^\n]+\n", result.stderr
+    ), result.stderr
 
 
 def test_more_worker_processes_than_the_memory_holds_are_refused(parse, monkeypatch):
@@ -602,7 +727,10 @@ def test_more_worker_processes_than_the_memory_holds_are_refused(parse, monkeypa
     monkeypatch.setattr(demo_stopwatch, "memory_available_mib", lambda: 8000.0)
     refused = parse("demo_stopwatch.py", "--workers", 1000, "--start-method", "spawn")
     assert refused.returncode == 2
-    assert refused.stderr == "demo_stopwatch.py: --workers: 1000 spawn processes need ~8800 MiB, 8000 free\n"
+    assert (
+        refused.stderr
+        == "demo_stopwatch.py: --workers: 1000 spawn processes need ~8800 MiB, 8000 free\n"
+    )
     assert parse("demo_stopwatch.py", "--workers", 900, "--start-method", "spawn").returncode == 0
 
 
@@ -620,9 +748,15 @@ def check_the_time_a_run_was_stopped_is_named():
     process.send_signal(signal.SIGCONT)
     out, err = finish(process)
     assert (process.returncode, err) == (0, "")
-    stopped = [line for line in out.splitlines() if line.startswith("Note: * the demo was stopped for ")]
+    stopped = [
+        line for line in out.splitlines() if line.startswith("Note: * the demo was stopped for ")
+    ]
     assert len(stopped) == 1 and float(stopped[0].split()[7]) >= 0.5, stopped
-    assert [line for line in out.splitlines() if line.startswith("Execute Directly:") and line.endswith(" *")]
+    assert [
+        line
+        for line in out.splitlines()
+        if line.startswith("Execute Directly:") and line.endswith(" *")
+    ]
 
 
 A_CHILD_AT_THE_PROCESS_LIMIT = """
@@ -644,11 +778,14 @@ def test_a_child_that_cannot_start_a_thread_still_runs_its_job(method):
 from functools import partial
 import common
 if __name__ == "__main__":
-    print([span.result for span in common.run_in_processes([partial(common.compute, 3)] * 2, {method!r})])
+    jobs = [partial(common.compute, 3)] * 2
+    print([span.result for span in common.run_in_processes(jobs, {method!r})])
 """
     script = Path(tempfile.mkdtemp(dir=scratch().name)) / "limited.py"
     script.write_text(code)
-    result = subprocess.run([sys.executable, str(script)], env=script_env(), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(script)], env=script_env(), capture_output=True, text=True, timeout=60
+    )
     assert (result.returncode, result.stdout, result.stderr) == (0, "[5, 5]\n", "")
 
 
@@ -659,8 +796,14 @@ if __name__ == "__main__":
 def test_help_into_an_output_that_cannot_show_the_bars_uses_their_stand_in(encoding, tmp_path):
     """What Windows does by default when --help goes to a file: cp1252 has no █."""
     with open(tmp_path / "help.txt", "w") as target:
-        result = subprocess.run([sys.executable, str(ROOT / "demo_stopwatch.py"), "--help"], stdout=target,
-                                stderr=subprocess.PIPE, text=True, env=script_env(PYTHONIOENCODING=encoding), timeout=60)
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "demo_stopwatch.py"), "--help"],
+            stdout=target,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=script_env(PYTHONIOENCODING=encoding),
+            timeout=60,
+        )
     assert (result.returncode, result.stderr) == (0, "")
     shown = (tmp_path / "help.txt").read_text(encoding=encoding)
     assert "'## N ##'" in shown and "usage: demo_stopwatch.py" in shown
@@ -679,14 +822,18 @@ def forever(n):  # a learner's first job: it never looks at common.stop
 if __name__ == "__main__":
     print("started", flush=True)
     hooks = common.CommandHooks() if hasattr(common, "CommandHooks") else common.Hooks()
-    run_in_threads([partial(forever, n) for n in range(3)], hooks=hooks)  # the demos' endings, if any
+    run_in_threads([partial(forever, n) for n in range(3)], hooks=hooks)  # the demos' endings
 """
 
 
 @posix_only
 @pytest.mark.parametrize("part", ["lesson part", "whole"])
 def test_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them(part):
-    checked_at_once(check_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them, ["lesson part", "whole"], part)
+    checked_at_once(
+        check_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them,
+        ["lesson part", "whole"],
+        part,
+    )
 
 
 def check_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them(part):
@@ -694,25 +841,48 @@ def check_ctrl_c_ends_a_program_whose_thread_jobs_never_stop_naming_them(part):
 
     folder = lesson_folder(LESSON_PART if part == "lesson part" else COMMON)
     (folder / "lesson.py").write_text(FOREVER, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "lesson.py"], cwd=folder, env=script_env(PYTHONPATH=None),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        [sys.executable, "lesson.py"],
+        cwd=folder,
+        env=script_env(PYTHONPATH=None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert process.stdout.readline() == "started\n"
     time.sleep(0.2)  # the threads are started
     os.killpg(process.pid, signal.SIGINT)
     out, err = finish(process, 15)  # a guard: before, it never ended
     assert process.returncode in (-signal.SIGINT, 128 + signal.SIGINT)
-    named = "threads 1, 2, 3 did not stop: a thread cannot be killed, and forever never checks common.stop"
-    assert (err.splitlines()[0] == named) is (part == "whole"), err  # the command's hooks name them
+    named = (
+        "threads 1, 2, 3 did not stop: a thread cannot be killed, and forever never checks"
+        " common.stop"
+    )
+    assert (err.splitlines()[0] == named) is (
+        part == "whole"
+    ), err  # the command's hooks name them
     assert err.splitlines()[-1] == "KeyboardInterrupt"  # no plumbing: Python's own ending
     assert_group_ends(process.pid)
 
 
 def address_space_of_a_started_demo():
     """The KiB of address space a Python holds once it has imported the demo (ulimit -v's unit)."""
-    probe = "import demo_stopwatch, re; print(re.search(r'VmPeak:\\s+(\\d+)', open('/proc/self/status').read())[1])"
-    return int(subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=script_env(), capture_output=True,
-                              text=True, timeout=60).stdout)
+    probe = (
+        "import demo_stopwatch, re; print(re.search(r'VmPeak:\\s+(\\d+)',"
+        " open('/proc/self/status').read())[1])"
+    )
+    return int(
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=ROOT,
+            env=script_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+    )
 
 
 @linux_only
@@ -725,10 +895,20 @@ def test_ulimit_v_is_named_when_a_start_runs_into_it():
 
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    result = subprocess.run([sys.executable, str(ROOT / "demo_stopwatch.py"), "--workers", "20", "--iterations", "3"],
-                            cwd=ROOT, env=script_env(), capture_output=True, text=True, preexec_fn=lower, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "demo_stopwatch.py"), "--workers", "20", "--iterations", "3"],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        preexec_fn=lower,
+        timeout=60,
+    )
     assert result.returncode == 1
-    assert result.stderr == "demo_stopwatch.py: cannot start 20 workers: ulimit -v (memory) reached; try fewer\n"
+    assert (
+        result.stderr
+        == "demo_stopwatch.py: cannot start 20 workers: ulimit -v (memory) reached; try fewer\n"
+    )
 
 
 IN_A_THREAD = """
@@ -742,22 +922,38 @@ with ThreadPoolExecutor() as pool:  # a notebook's helper, a learner's pool: not
 
 def test_main_runs_from_a_thread_other_than_the_main_one():
     """Signal handlers may be set in the main thread only: from another, the demo goes without."""
-    result = subprocess.run([sys.executable, "-c", IN_A_THREAD], cwd=ROOT, env=script_env(), capture_output=True,
-                            text=True, encoding="utf-8", timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", IN_A_THREAD],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
     assert (result.returncode, result.stderr) == (0, "")
-    assert len(found(RESULT, result.stdout.splitlines())) == len(HERE) and "3 Sun:" in result.stdout
+    assert (
+        len(found(RESULT, result.stdout.splitlines())) == len(HERE) and "3 Sun:" in result.stdout
+    )
 
 
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="-X warn_default_encoding is 3.10+")
-@pytest.mark.parametrize("script, args", [("demo_stopwatch.py", ["--workers", 2, "--iterations", 3]),
-                                          ("demo_visualize.py", ["--mode", "processes", "--pause", 0.01])])
+@pytest.mark.parametrize(
+    "script, args",
+    [
+        ("demo_stopwatch.py", ["--workers", 2, "--iterations", 3]),
+        ("demo_visualize.py", ["--mode", "processes", "--pause", 0.01]),
+    ],
+)
 def test_no_file_is_opened_without_an_encoding(script, args):
     result = run_script(script, *args, flags=["-X", "warn_default_encoding", "-W", "error"])
     assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_the_timeline_of_no_jobs_or_no_time_is_drawn_all_the_same():
-    assert common.timeline([common.Timing("Directly", 0.0, [])])[0].startswith("When each worker ran")
+    assert common.timeline([common.Timing("Directly", 0.0, [])])[0].startswith(
+        "When each worker ran"
+    )
     assert common.timeline([]) == common.timeline([common.Timing("Directly", 0.0, [])])
     instant = common.timeline([common.Timing("Directly", 0.0, [common.Span(0.0, 0.0, 1, None)])])
     assert instant[2] == "Directly         1 █"
@@ -765,8 +961,9 @@ def test_the_timeline_of_no_jobs_or_no_time_is_drawn_all_the_same():
 
 STOP_ONE = """
 import fcntl, os, signal, subprocess, sys, threading, time
-demo = subprocess.Popen([sys.executable, "demo_stopwatch.py", "--work", "cpu", "--workers", "2", "--iterations", "1000",
-                         "--start-method", sys.argv[1]], stdout=subprocess.PIPE, text=True)
+demo = subprocess.Popen([sys.executable, "demo_stopwatch.py", "--work", "cpu", "--workers", "2",
+                         "--iterations", "1000", "--start-method", sys.argv[1]],
+                        stdout=subprocess.PIPE, text=True)
 fcntl.fcntl(demo.stdout.fileno(), 1031, 4096)  # F_SETPIPE_SZ: a pipe of one page
 
 def descendants(pid):
@@ -777,17 +974,22 @@ def descendants(pid):
         return []
     return [grand for child in children for grand in [child] + descendants(child)]
 
-def helper(pid):  # the resource tracker, or a process on its way out (a worker that has done its job)
+# The resource tracker, or a process on its way out (a worker that has done its job):
+def helper(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline, open(f"/proc/{pid}/stat") as stat:
-            return b"resource_tracker" in cmdline.read() or stat.read().rsplit(")", 1)[1].split()[0] in "ZX"
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+            return b"resource_tracker" in cmdline.read() or state in "ZX"
     except OSError:  # it has just ended: no worker to stop
         return True
 
 seen, runs, previous = [], 0, "x"
-while runs < 2:  # to the processes phase, then read no more: its workers fill the pipe and wait there,
-    line = demo.stdout.readline()  # alive, however late this process wakes to look (a 3.13t build
-    seen.append(line)  # here once slept 170 ms beside two computing workers)
+# To the processes phase, then read no more: its workers fill the pipe and wait there, alive,
+# however late this process wakes to look (a 3.13t build here once slept 170 ms beside two
+# computing workers).
+while runs < 2:
+    line = demo.stdout.readline()
+    seen.append(line)
     if not line:
         sys.exit("the demo ended before its processes phase")
     runs += line == "\\n" and previous != "\\n"
@@ -816,12 +1018,23 @@ sys.exit(demo.wait() or print("".join(seen) + out[0], end=""))
 def test_a_stopped_worker_or_fork_server_is_named(method):
     if method not in START_METHODS:
         pytest.skip("no fork server here")
-    result = subprocess.run([sys.executable, "-c", STOP_ONE, method], cwd=ROOT, env=script_env(), capture_output=True,
-                            text=True, encoding="utf-8", timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", STOP_ONE, method],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert (result.returncode, result.stderr) == (0, "")
     marked = [match[1] for match in found(RESULT, result.stdout.splitlines()) if match["mark"]]
     assert "Multiprocessing" in marked
-    [note] = [line for line in result.stdout.splitlines() if line.startswith("Note: * a worker (or the fork server)")]
+    [note] = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("Note: * a worker (or the fork server)")
+    ]
     assert float(note.split()[10]) >= 0.4 and note.endswith(" s; times include it.")
 
 
@@ -831,9 +1044,20 @@ def test_a_stopped_worker_or_fork_server_is_named(method):
 @pytest.mark.skipif("Interpreters" not in HERE, reason="interpreters need Python 3.14")
 @pytest.mark.skipif("fork" not in START_METHODS, reason="no fork here")
 def test_no_process_is_forked_while_an_interpreter_is_open():
-    """A child forked while a subinterpreter exists dies of SIGSEGV (3.14, 3.15): the processes phase
+    """A child forked while a subinterpreter exists dies of SIGSEGV (3.14, 3.15): the processes
+    phase
     of the second round comes after the first round's interpreters are all closed."""
-    result = run_script("demo_stopwatch.py", "--repeat", 2, "--workers", 2, "--iterations", 20, "--start-method", "fork")
+    result = run_script(
+        "demo_stopwatch.py",
+        "--repeat",
+        2,
+        "--workers",
+        2,
+        "--iterations",
+        20,
+        "--start-method",
+        "fork",
+    )
     assert (result.returncode, result.stderr) == (0, "")
     assert [match[1] for match in found(RESULT, result.stdout.splitlines())] == HERE
 
@@ -845,7 +1069,9 @@ def test_where_interpreters_are_missing_the_stopwatch_says_so_and_visualize_refu
         assert refused.returncode == 0
         return
     assert (refused.returncode, refused.stdout) == (2, "")
-    assert refused.stderr == "demo_visualize.py: --mode interpreters: interpreters need Python 3.14\n"
+    assert (
+        refused.stderr == "demo_visualize.py: --mode interpreters: interpreters need Python 3.14\n"
+    )
     result = run_script("demo_stopwatch.py", "--iterations", 2, "--workers", 1)
     assert "Note: interpreters need Python 3.14: not run here." in result.stdout.splitlines()
 
@@ -868,21 +1094,31 @@ def refusing(function):
             raise FileNotFoundError(2, "No such file or directory", str(path))
         return function(path, *args, **kwargs)
     return refused
-builtins.open, os.listdir, os.stat, os.scandir = map(refusing, (builtins.open, os.listdir, os.stat, os.scandir))
+builtins.open, os.listdir, os.stat, os.scandir = map(
+    refusing, (builtins.open, os.listdir, os.stat, os.scandir))
 os.path.isdir = lambda path, isdir=os.path.isdir: not hidden(path) and isdir(path)
 os.path.exists = lambda path, exists=os.path.exists: not hidden(path) and exists(path)
 """
 
 
-@pytest.mark.parametrize("script, args", [("demo_stopwatch.py", ["--workers", "2", "--iterations", "3"]),
-                                          ("demo_visualize.py", ["--mode", "processes", "--pause", "0.01"])])
+@pytest.mark.parametrize(
+    "script, args",
+    [
+        ("demo_stopwatch.py", ["--workers", "2", "--iterations", "3"]),
+        ("demo_visualize.py", ["--mode", "processes", "--pause", "0.01"]),
+    ],
+)
 @pytest.mark.parametrize("method", START_METHODS)
 def test_without_proc_or_dev_fd_both_demos_run_to_their_end(script, args, method):
     """No /proc and no /dev/fd (a container that hides them; macOS has no /proc): what cannot be
     read is unknown, and the run goes on (issue 37, row 6)."""
     process, out, err = run_in_child(NO_PROC, script, *args, "--start-method", method)
     assert (process.returncode, err) == (0, ""), err
-    assert ("Execute Multiprocessing:" in out) if script == "demo_stopwatch.py" else out.count("Heart:") == 8
+    assert (
+        ("Execute Multiprocessing:" in out)
+        if script == "demo_stopwatch.py"
+        else out.count("Heart:") == 8
+    )
 
 
 CTRL_C_IN_IMPORT = """
@@ -897,7 +1133,8 @@ sys.meta_path.insert(0, Pressed())
 
 @pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
 def test_ctrl_c_while_a_demo_imports_ends_in_one_line_and_130(script):
-    """Ctrl-C 30-60 ms after the start lands in the imports: it ends as Ctrl-C does later (issue 37,
+    """Ctrl-C 30-60 ms after the start lands in the imports: it ends as Ctrl-C does later (issue
+    37,
     row 8), not in a traceback from inside `import common`."""
     process, out, err = run_in_child(CTRL_C_IN_IMPORT, script)
     assert (process.returncode, out, err) == (130, "", "Interrupted\n")

@@ -23,8 +23,11 @@ def svg_of(text):
 
 def pixels_per_ms(svg):
     """The picture's own scale, from two ticks of its time axis: '0 ms' and the last."""
-    ticks = {float(text.text.split()[0]): float(text.get("x")) for text in svg.iter(f"{SVG}text")
-             if re.fullmatch(r"[\d.]+ ms", text.text or "")}
+    ticks = {
+        float(text.text.split()[0]): float(text.get("x"))
+        for text in svg.iter(f"{SVG}text")
+        if re.fullmatch(r"[\d.]+ ms", text.text or "")
+    }
     last = max(ticks)
     return ticks[0.0], (ticks[last] - ticks[0.0]) / last
 
@@ -33,8 +36,10 @@ def lanes(svg):
     """{(way, worker label): [(class, x, width), ...]} from the picture's lanes."""
     found_lanes = {}
     for lane in svg.iter(f"{SVG}g"):
-        rects = [(rect.get("class"), float(rect.get("x")), float(rect.get("width")))
-                 for rect in lane.iter(f"{SVG}rect")]
+        rects = [
+            (rect.get("class"), float(rect.get("x")), float(rect.get("width")))
+            for rect in lane.iter(f"{SVG}rect")
+        ]
         found_lanes[lane.get("data-way"), lane.get("data-worker")] = rects
     return found_lanes
 
@@ -45,7 +50,10 @@ def real_timings():
     with open(os.devnull, "w") as quiet:
         saved, sys.stdout = sys.stdout, quiet
         try:
-            return [common.time_jobs(way.name, common.runner_for(way), jobs) for way in common.ways_here()]
+            return [
+                common.time_jobs(way.name, common.runner_for(way), jobs)
+                for way in common.ways_here()
+            ]
         finally:
             sys.stdout = saved
 
@@ -55,11 +63,19 @@ def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel
     svg = svg_of(common.timeline_svg(timings, ["a caption"]))
     zero, scale = pixels_per_ms(svg)
     drawn = lanes(svg)
-    assert set(drawn) == {(timing.name, str(n)) for timing in timings for n in range(1, len(timing.spans) + 1)}
+    assert set(drawn) == {
+        (timing.name, str(n)) for timing in timings for n in range(1, len(timing.spans) + 1)
+    }
     for timing in timings:
         for n, span in enumerate(timing.spans, 1):
-            expected = [("running" if cpu >= (end - start) / 2 else "waiting", zero + start * 1000 * scale,
-                         (end - start) * 1000 * scale) for start, end, cpu in span.stretches]
+            expected = [
+                (
+                    "running" if cpu >= (end - start) / 2 else "waiting",
+                    zero + start * 1000 * scale,
+                    (end - start) * 1000 * scale,
+                )
+                for start, end, cpu in span.stretches
+            ]
             got = drawn[timing.name, str(n)]
             assert [kind for kind, _, _ in got] == [kind for kind, _, _ in expected]
             for (_, x, width), (_, want_x, want_width) in zip(got, expected):
@@ -69,12 +85,19 @@ def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel
 def test_a_stretch_is_as_solid_as_its_worker_ran_in_it():
     """Threads taking turns at every iteration run half the time each: drawn as ▓ is, not solid."""
     shares = [1.0, 0.8, 0.5, 0.3, 0.05, 0.0]
-    span = common.Span(0.0, 6.0, 0, None, sum(shares), tuple((n, n + 1, share) for n, share in enumerate(shares)))
+    span = common.Span(
+        0.0, 6.0, 0, None, sum(shares), tuple((n, n + 1, share) for n, share in enumerate(shares))
+    )
     svg = svg_of(common.timeline_svg([common.Timing("Threading", 6.0, [span])], []))
     rects = list(svg.iter(f"{SVG}g"))[0].iter(f"{SVG}rect")
     assert [(rect.get("class"), rect.get("fill-opacity")) for rect in rects] == [
-        ("running", "1.0"), ("running", "1.0"), ("running", "0.75"), ("waiting", "0.5"), ("waiting", "0.25"),
-        ("waiting", "0.25")]
+        ("running", "1.0"),
+        ("running", "1.0"),
+        ("running", "0.75"),
+        ("waiting", "0.5"),
+        ("waiting", "0.25"),
+        ("waiting", "0.25"),
+    ]
 
 
 def test_grouped_workers_share_a_lane_labelled_as_the_text_labels_them():
@@ -86,7 +109,9 @@ def test_grouped_workers_share_a_lane_labelled_as_the_text_labels_them():
 
 
 def test_neither_no_color_nor_a_pipe_nor_a_terminal_changes_the_picture(monkeypatch):
-    timings = [common.Timing("Threading", 1.0, [common.Span(0.0, 1.0, 0, None, 0.5, ((0.0, 1.0, 0.5),))])]
+    timings = [
+        common.Timing("Threading", 1.0, [common.Span(0.0, 1.0, 0, None, 0.5, ((0.0, 1.0, 0.5),))])
+    ]
     plain = common.timeline_svg(timings, ["caption"])
     monkeypatch.setenv("NO_COLOR", "1")
     assert common.timeline_svg(timings, ["caption"]) == plain
@@ -95,8 +120,13 @@ def test_neither_no_color_nor_a_pipe_nor_a_terminal_changes_the_picture(monkeypa
     assert common.timeline_svg(timings, ["caption"]) == plain
 
 
-@pytest.mark.parametrize("script, args", [("demo_stopwatch.py", ["--work", "cpu", "--iterations", 30]),
-                                          ("demo_visualize.py", ["--pause", 0.02])])
+@pytest.mark.parametrize(
+    "script, args",
+    [
+        ("demo_stopwatch.py", ["--work", "cpu", "--iterations", 30]),
+        ("demo_visualize.py", ["--pause", 0.02]),
+    ],
+)
 def test_the_demo_writes_the_picture_of_its_run_with_its_report_as_caption(script, args, tmp_path):
     picture = tmp_path / "run.svg"
     result = run_script(script, *args, "--svg", picture)
@@ -108,8 +138,8 @@ def test_the_demo_writes_the_picture_of_its_run_with_its_report_as_caption(scrip
     if script == "demo_stopwatch.py":
         report = result.stdout.splitlines()
         start = next(i for i, line in enumerate(report) if PYTHON.match(line))
-        shown = report[start:report.index("", start)]
-        assert caption[:len(shown)] == shown and len(found(RESULT, shown)) == len(HERE)
+        shown = report[start : report.index("", start)]
+        assert caption[: len(shown)] == shown and len(found(RESULT, shown)) == len(HERE)
         assert set(drawn) == {(way, str(n)) for way in HERE for n in range(1, 5)}
     else:
         assert PYTHON.match(caption[0]) and caption[1].startswith("Threading: three shapes in ")
@@ -118,7 +148,8 @@ def test_the_demo_writes_the_picture_of_its_run_with_its_report_as_caption(scrip
 
 
 def read_only_file(tmp_path):
-    """A file this process cannot write: as root, a file of /sys (root may write a chmod 444 one)."""
+    """A file this process cannot write: as root, a file of /sys (root may write a chmod 444
+    one)."""
     if os.geteuid() == 0 and os.path.exists("/sys/kernel/notes"):
         return "/sys/kernel/notes"
     path = tmp_path / "read-only.svg"
@@ -128,27 +159,47 @@ def read_only_file(tmp_path):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX paths and devices")
-@pytest.mark.parametrize("where, says", [("missing folder", "no such folder for "),
-                                         ("read-only file", "cannot write "),
-                                         ("a folder", " is a folder"),
-                                         ("a device", " is not a file")])
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        ("missing folder", "no such folder for "),
+        ("read-only file", "cannot write "),
+        ("a folder", " is a folder"),
+        ("a device", " is not a file"),
+    ],
+)
 @pytest.mark.parametrize("script", ["demo_stopwatch.py", "demo_visualize.py"])
 def test_a_picture_that_cannot_be_written_is_refused_before_the_run(script, where, says, tmp_path):
-    path = {"missing folder": str(tmp_path / "nowhere" / "run.svg"), "read-only file": read_only_file(tmp_path),
-            "a folder": str(tmp_path), "a device": "/dev/full"}[where]
+    path = {
+        "missing folder": str(tmp_path / "nowhere" / "run.svg"),
+        "read-only file": read_only_file(tmp_path),
+        "a folder": str(tmp_path),
+        "a device": "/dev/full",
+    }[where]
     before = sorted(os.listdir(tmp_path))
     result = run_script(script, "--svg", path)
     assert (result.returncode, result.stdout) == (2, "")
-    assert len(result.stderr.splitlines()) == 1 and says in result.stderr and result.stderr.startswith(script)
+    assert (
+        len(result.stderr.splitlines()) == 1
+        and says in result.stderr
+        and result.stderr.startswith(script)
+    )
     assert sorted(os.listdir(tmp_path)) == before, "something was written"
 
 
 def test_a_full_disk_is_refused_before_the_run(tmp_path, monkeypatch, parse):
     full = os.statvfs(tmp_path)
-    monkeypatch.setattr(os, "statvfs", lambda path: os.statvfs_result((full.f_bsize, full.f_frsize, full.f_blocks,
-                                                                        0, 0) + tuple(full)[5:]))
+    monkeypatch.setattr(
+        os,
+        "statvfs",
+        lambda path: os.statvfs_result(
+            (full.f_bsize, full.f_frsize, full.f_blocks, 0, 0) + tuple(full)[5:]
+        ),
+    )
     result = parse("demo_stopwatch.py", "--svg", tmp_path / "run.svg")
-    assert result.returncode == 2 and "the disk is full" in result.stderr and not os.listdir(tmp_path)
+    assert (
+        result.returncode == 2 and "the disk is full" in result.stderr and not os.listdir(tmp_path)
+    )
 
 
 # -- A picture never destroys a file (issue 37, rows 1-5) -----------------------------------
@@ -191,8 +242,10 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_reader(tmp_path):
 def test_a_dash_is_refused_in_one_line_and_makes_no_file(tmp_path):
     result = run_script("demo_visualize.py", "--svg", "-", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == ("demo_visualize.py: --svg: '-': the picture goes to a file;"
-                             " name one, such as run.svg\n")
+    assert (
+        result.stderr
+        == "demo_visualize.py: --svg: '-': the picture goes to a file; name one, such as run.svg\n"
+    )
     assert os.listdir(tmp_path) == []
 
 
@@ -203,11 +256,18 @@ def test_a_picture_too_large_to_write_leaves_the_old_one_whole(script, tmp_path)
 
     old = tmp_path / "pic.svg"
     old.write_text("<svg>an old picture</svg>\n", encoding="utf-8")
-    quick = {"demo_stopwatch.py": ["--work", "cpu", "--iterations", 5],
-             "demo_visualize.py": ["--pause", 0.01]}
+    quick = {
+        "demo_stopwatch.py": ["--work", "cpu", "--iterations", 5],
+        "demo_visualize.py": ["--pause", 0.01],
+    }
     args = quick[script]
-    result = run_script(script, *args, "--svg", old,
-                        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024)))
+    result = run_script(
+        script,
+        *args,
+        "--svg",
+        old,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024)),
+    )
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == f"{script}: cannot write the picture: File too large"
     assert old.read_text(encoding="utf-8") == "<svg>an old picture</svg>\n"
@@ -226,9 +286,12 @@ def test_a_picture_into_the_reports_own_output_is_refused_and_the_report_kept(tm
     """`--svg /dev/stdout > out.txt` would have put the picture where the report goes (row 13)."""
     with open(tmp_path / "out.txt", "w") as out:
         command = [sys.executable, str(ROOT / "demo_visualize.py"), "--svg", "/dev/stdout"]
-        result = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True,
-                                env=script_env(), timeout=60)
+        result = subprocess.run(
+            command, stdout=out, stderr=subprocess.PIPE, text=True, env=script_env(), timeout=60
+        )
     assert result.returncode == 2
-    assert result.stderr == ("demo_visualize.py: --svg: '/dev/stdout' is the report's output:"
-                             " name another\n")
+    assert (
+        result.stderr
+        == "demo_visualize.py: --svg: '/dev/stdout' is the report's output: name another\n"
+    )
     assert (tmp_path / "out.txt").read_text() == ""

@@ -13,7 +13,8 @@ from test_visualize import EXPECTED
 
 NAMES = [f"python3.{minor}" for minor in range(9, 15)] + ["python3.13t", "python3.14t"]
 PROBE = (
-    "import sys, sysconfig as c;print(sys.version.split()[0], c.get_config_var('Py_GIL_DISABLED') or 0, sys.executable)"
+    "import sys, sysconfig as c;print(sys.version.split()[0], c.get_config_var('Py_GIL_DISABLED')"
+    " or 0, sys.executable)"
 )
 
 
@@ -34,7 +35,13 @@ def interpreters():
     found = {}
     for path in candidates():
         try:
-            probe = subprocess.run([path, "-S", "-c", PROBE], env=script_env(), capture_output=True, text=True, timeout=30)
+            probe = subprocess.run(
+                [path, "-S", "-c", PROBE],
+                env=script_env(),
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if probe.returncode != 0:
@@ -44,7 +51,9 @@ def interpreters():
             continue
         label = version + ("t" if free_threaded == "1" else "")
         found.setdefault(label, executable.strip())
-    return sorted(found.items(), key=lambda item: [int(part) for part in item[0].rstrip("t").split(".")])
+    return sorted(
+        found.items(), key=lambda item: [int(part) for part in item[0].rstrip("t").split(".")]
+    )
 
 
 PYTHONS = interpreters()
@@ -59,7 +68,10 @@ def coverage_report():
     """For the head of the test report: which promised Pythons run here, which are absent."""
     found = {series(label) for label, _ in PYTHONS}
     absent = [name[len("python") :] for name in NAMES if name[len("python") :] not in found]
-    return f"demos run under: {', '.join(label for label, _ in PYTHONS)}; absent here: {', '.join(absent) or 'none'}"
+    return (
+        f"demos run under: {', '.join(label for label, _ in PYTHONS)}; absent here:"
+        f" {', '.join(absent) or 'none'}"
+    )
 
 
 def feature_release(label):
@@ -69,8 +81,18 @@ def feature_release(label):
 def ways_of(python):
     """The ways of the table that Python can run: its own answer, from common.py itself."""
     ask = "import common; print(','.join(way.name for way in common.ways_here()))"
-    return subprocess.run([python, "-c", ask], cwd=ROOT, env=script_env(), capture_output=True, text=True,
-                          timeout=60).stdout.strip().split(",")
+    return (
+        subprocess.run(
+            [python, "-c", ask],
+            cwd=ROOT,
+            env=script_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        .stdout.strip()
+        .split(",")
+    )
 
 
 @pytest.mark.parametrize("label, python", PYTHONS, ids=[label for label, _ in PYTHONS])
@@ -83,18 +105,26 @@ def check_both_demos_on(label, python):
     # before the processes start, so there warnings are errors, and shapes are drawn by processes.
     new = feature_release(label) >= (3, 12)
     flags = ["-W", "error", "-W", "always::DeprecationWarning"] if new else []
-    bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 5, python=python, flags=flags)
+    bars = run_script(
+        "demo_stopwatch.py", "--workers", 2, "--iterations", 5, python=python, flags=flags
+    )
     assert bars.returncode == 0 and bars.stderr == ""
     bar_phases, results = phases(bars.stdout)
     ways = ways_of(python)
-    assert [sorted(map(worker_of, block)) for block in bar_phases] == [[1] * 5 + [2] * 5] * len(ways)
+    assert [sorted(map(worker_of, block)) for block in bar_phases] == [[1] * 5 + [2] * 5] * len(
+        ways
+    )
     assert [RESULT.match(line)[1] for line in results] == ways
     [facts] = found(PYTHON, sections(bars.stdout)[-2])
     assert facts["version"] == label.rstrip("t")
-    assert facts["gil"] == ("disabled" if label.endswith("t") else "enabled")  # a 3.13t runs without it
+    assert facts["gil"] == (
+        "disabled" if label.endswith("t") else "enabled"
+    )  # a 3.13t runs without it
 
     mode = "processes" if new else "threads"
-    shapes = run_script("demo_visualize.py", "--mode", mode, "--pause", 0.04, python=python, flags=flags)
+    shapes = run_script(
+        "demo_visualize.py", "--mode", mode, "--pause", 0.04, python=python, flags=flags
+    )
     assert shapes.returncode == 0 and shapes.stderr == ""
     assert sorted(shapes.stdout.splitlines()) == sorted(EXPECTED)  # the order: test_visualize.py
 
@@ -104,5 +134,13 @@ FREE_THREADED = [(label, path) for label, path in PYTHONS if label.endswith("t")
 
 @pytest.mark.parametrize("label, python", FREE_THREADED, ids=[label for label, _ in FREE_THREADED])
 def test_a_free_threaded_build_told_to_keep_the_gil_says_so(label, python):
-    result = run_script("demo_stopwatch.py", "--work", "none", "--repeat", 1, python=python, env=script_env(PYTHON_GIL="1"))
+    result = run_script(
+        "demo_stopwatch.py",
+        "--work",
+        "none",
+        "--repeat",
+        1,
+        python=python,
+        env=script_env(PYTHON_GIL="1"),
+    )
     assert [facts["gil"] for facts in found(PYTHON, result.stdout.splitlines())] == ["enabled"]

@@ -19,7 +19,9 @@ from test_visualize import EXPECTED
 
 START_METHODS = multiprocessing.get_all_start_methods()
 INTERPRETERS = ["interpreters"] if "Interpreters" in HERE else []  # Python 3.14+
-posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
+posix_only = pytest.mark.skipif(
+    os.name != "posix", reason="needs POSIX signals and process groups"
+)
 
 
 def start(name, *args, env=None):
@@ -74,7 +76,8 @@ def assert_group_ends(group):
 
 def finish(process, timeout=30):
     """(the rest of stdout, stderr) once the process has ended, read through the same text files
-    the test read lines from (communicate() would read past what they hold, maybe mid-character)."""
+    the test read lines from (communicate() would read past what they hold, maybe mid-character).
+    """
     guard = threading.Timer(timeout, process.kill)  # a guard against hanging, not a speed target
     guard.start()
     try:
@@ -95,20 +98,34 @@ def interrupt(process, stdout_so_far):
 # -- 1. Ctrl-C ------------------------------------------------------------------
 
 WHEN = ["at its start", "midway"]  # its first line, or its 60th
-PLACE = {way.mode: at for at, way in enumerate(common.ways_here())}  # the blank runs before its phase
-STOPWATCH_PHASES = [("direct", PLACE["direct"], None), ("threads", PLACE["threads"], None)] + [
-    (f"processes-{method}", PLACE["processes"], method) for method in START_METHODS
-] + [(mode, PLACE[mode], None) for mode in INTERPRETERS]
+PLACE = {
+    way.mode: at for at, way in enumerate(common.ways_here())
+}  # the blank runs before its phase
+STOPWATCH_PHASES = (
+    [("direct", PLACE["direct"], None), ("threads", PLACE["threads"], None)]
+    + [(f"processes-{method}", PLACE["processes"], method) for method in START_METHODS]
+    + [(mode, PLACE[mode], None) for mode in INTERPRETERS]
+)
 
 
-CASES = [(phase, separators, method, when) for phase, separators, method in STOPWATCH_PHASES for when in WHEN]
-CASES = [case for case in CASES if case[3] == "midway" or case[0] not in ("direct", "processes-fork")]
-DRAWN = ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS] + INTERPRETERS  # visualize's
+CASES = [
+    (phase, separators, method, when)
+    for phase, separators, method in STOPWATCH_PHASES
+    for when in WHEN
+]
+CASES = [
+    case for case in CASES if case[3] == "midway" or case[0] not in ("direct", "processes-fork")
+]
+DRAWN = (
+    ["direct", "threads"] + [f"processes-{m}" for m in START_METHODS] + INTERPRETERS
+)  # visualize's
 
 
 @posix_only
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find children")
-@pytest.mark.parametrize("phase, separators, method, when", CASES, ids=[f"{c[0]}-{c[3]}" for c in CASES])
+@pytest.mark.parametrize(
+    "phase, separators, method, when", CASES, ids=[f"{c[0]}-{c[3]}" for c in CASES]
+)
 def test_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
     checked_at_once(check_ctrl_c_in_each_stopwatch_phase, CASES, phase, separators, method, when)
 
@@ -141,7 +158,12 @@ def test_ctrl_c_while_drawing_shapes(mode):
 
 
 def check_ctrl_c_while_drawing_shapes(mode):
-    args = ["--mode", mode.split("-")[0], "--pause", 0.5]  # long enough that a slow test cannot miss the run
+    args = [
+        "--mode",
+        mode.split("-")[0],
+        "--pause",
+        0.5,
+    ]  # long enough that a slow test cannot miss the run
     if mode.startswith("processes"):
         args += ["--start-method", mode.split("-")[1]]
     process = start("demo_visualize.py", *args)
@@ -178,9 +200,14 @@ def test_visualize_into_a_pipe_closed_early(mode):
 
 
 def check_visualize_into_a_pipe_closed_early(mode):
-    """Under spawn and forkserver a child that failed to write flushes again as it exits: no traceback."""
-    args = ["--mode", mode.split("-")[0]] + (["--start-method", mode.split("-")[1]] if "-" in mode else [])
-    process = start("demo_visualize.py", *args, "--pause", 0.3)  # 2.4 s: it cannot end before the close
+    """Under spawn and forkserver a child that failed to write flushes again as it exits: no
+    traceback."""
+    args = ["--mode", mode.split("-")[0]] + (
+        ["--start-method", mode.split("-")[1]] if "-" in mode else []
+    )
+    process = start(
+        "demo_visualize.py", *args, "--pause", 0.3
+    )  # 2.4 s: it cannot end before the close
     process.stdout.readline()
     process.stdout.close()
     err = process.stderr.read()
@@ -200,7 +227,9 @@ def test_plain_terminal_gets_ascii_stand_ins(encoding):
     ascii_rows = [row.replace("♥", "<3").replace("♦", "<>").replace("☼", "*") for row in EXPECTED]
     assert sorted(shapes.stdout.splitlines()) == sorted(ascii_rows)
 
-    bars = run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 3, "--start-method", "spawn", env=env)
+    bars = run_script(
+        "demo_stopwatch.py", "--workers", 2, "--iterations", 3, "--start-method", "spawn", env=env
+    )
     assert bars.returncode == 0 and bars.stderr == ""
     bar_phases, results = phases(bars.stdout)
     for block in bar_phases:
@@ -217,12 +246,16 @@ def test_every_start_method_runs_both_demos(method):
 
 
 def check_every_start_method_runs_both_demos(method):
-    bars = run_script("demo_stopwatch.py", "--workers", 3, "--iterations", 10, "--start-method", method)
+    bars = run_script(
+        "demo_stopwatch.py", "--workers", 3, "--iterations", 10, "--start-method", method
+    )
     assert bars.returncode == 0 and bars.stderr == ""
     processes_phase = phases(bars.stdout)[0][2]
     assert Counter(map(worker_of, processes_phase)) == {1: 10, 2: 10, 3: 10}
 
-    shapes = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.04, "--start-method", method)
+    shapes = run_script(
+        "demo_visualize.py", "--mode", "processes", "--pause", 0.04, "--start-method", method
+    )
     assert shapes.returncode == 0 and shapes.stderr == ""
     assert sorted(shapes.stdout.splitlines()) == sorted(EXPECTED)
 
@@ -232,7 +265,9 @@ def check_every_start_method_runs_both_demos(method):
 
 @pytest.mark.parametrize("work, iterations", [("sleep", 150), ("cpu", 40)])
 def test_sixteen_workers_never_tear_a_line(work, iterations):
-    result = run_script("demo_stopwatch.py", "--workers", 16, "--iterations", iterations, "--work", work)
+    result = run_script(
+        "demo_stopwatch.py", "--workers", 16, "--iterations", iterations, "--work", work
+    )
     assert result.returncode == 0 and result.stderr == ""
     bar_phases, results = phases(result.stdout)
     assert len(bar_phases) == len(HERE) and len(results) == len(HERE)

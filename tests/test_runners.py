@@ -18,9 +18,13 @@ import common
 
 RUNNERS = {way.mode: way.runner for way in common.WAYS}
 INTERPRETERS = next(way for way in common.WAYS if way.mode == "interpreters")  # by name, not place
-needs_interpreters = pytest.mark.skipif(bool(INTERPRETERS.missing), reason=str(INTERPRETERS.missing))
-MODES = [pytest.param(way.mode, marks=pytest.mark.skipif(bool(way.missing), reason=str(way.missing)))
-         for way in common.WAYS]  # the ways this Python lacks are skipped, with the reason
+needs_interpreters = pytest.mark.skipif(
+    bool(INTERPRETERS.missing), reason=str(INTERPRETERS.missing)
+)
+MODES = [
+    pytest.param(way.mode, marks=pytest.mark.skipif(bool(way.missing), reason=str(way.missing)))
+    for way in common.WAYS
+]  # the ways this Python lacks are skipped, with the reason
 START_METHODS = multiprocessing.get_all_start_methods()
 
 
@@ -41,7 +45,9 @@ def test_each_job_runs_exactly_once(mode, capfd):
     if mode == "processes":
         # Not the fork server: started once per session, its children keep the stdout it had then,
         # before this test's capture (3.14's default on Linux).
-        runner = partial(runner, start_method="spawn" if common.start_method_used() == "forkserver" else None)
+        runner = partial(
+            runner, start_method="spawn" if common.start_method_used() == "forkserver" else None
+        )
     runner(jobs)
     lines = capfd.readouterr().out.splitlines()
     assert sorted(lines) == sorted(f"job {n}" for n in range(6))
@@ -114,8 +120,10 @@ def test_a_failing_thread_stops_siblings_that_compute_and_never_pause(capfd):
 def test_a_thread_asked_to_stop_wakes_from_its_pause_at_once():
     """Asked while it sleeps, not after: `--pause 100 | head -1` must not wait 100 s."""
     outcomes = []
-    thread = threading.Thread(target=lambda: outcomes.append(common.outcome(partial(common.sleep_unless_stopped, 100))),
-                              daemon=True)
+    thread = threading.Thread(
+        target=lambda: outcomes.append(common.outcome(partial(common.sleep_unless_stopped, 100))),
+        daemon=True,
+    )
     thread.start()
     time.sleep(0.05)  # into its pause, most likely; if not, it must not start one
     common.stop.set()
@@ -142,9 +150,12 @@ def local_function():
     return inner
 
 
-@pytest.mark.parametrize("job", [threading.Lock, unpicklable, local_function], ids=["lock", "reduce", "local"])
+@pytest.mark.parametrize(
+    "job", [threading.Lock, unpicklable, local_function], ids=["lock", "reduce", "local"]
+)
 def test_a_result_that_cannot_travel_between_processes_is_reported(job):
-    """A lock (TypeError), a local function (PicklingError or AttributeError), any other refusal."""
+    """A lock (TypeError), a local function (PicklingError or AttributeError), any other
+    refusal."""
     with pytest.raises(RuntimeError, match="^the job's outcome could not be pickled: "):
         common.run_in_processes([job])
 
@@ -159,14 +170,18 @@ def terminate_myself():
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 @pytest.mark.parametrize("method", START_METHODS)
 def test_sigterm_to_a_worker_ends_that_worker(method):
-    """Ctrl-C and hang-up are left to the parent; SIGTERM, sent to one process, is that process's."""
-    with pytest.raises(ChildProcessError, match=r"^worker 1 \(process \d+\) died \(exit code -15\)$"):
+    """Ctrl-C and hang-up are left to the parent; SIGTERM, sent to one process, is that
+    process's."""
+    with pytest.raises(
+        ChildProcessError, match=r"^worker 1 \(process \d+\) died \(exit code -15\)$"
+    ):
         common.run_in_processes([terminate_myself], method)
 
 
 @pytest.mark.parametrize("mode", MODES[1:])
 def test_a_worker_that_calls_sys_exit_fails_its_run_and_does_not_end_the_caller(mode):
-    """A worker's sys.exit is its own: as a thread, it would otherwise end the program that ran it."""
+    """A worker's sys.exit is its own: as a thread, it would otherwise end the program that ran
+    it."""
     with pytest.raises(RuntimeError, match=r"^a worker called sys.exit\(3\)$"):
         RUNNERS[mode]([partial(neg, 1), partial(sys.exit, 3)])
 
@@ -174,21 +189,31 @@ def test_a_worker_that_calls_sys_exit_fails_its_run_and_does_not_end_the_caller(
 def nested_worker():
     def inner():
         return 1
+
     return inner
 
 
 @pytest.mark.parametrize("method", [m for m in START_METHODS if m != "fork"])
-@pytest.mark.parametrize("job, name", [(lambda: 1, "<lambda>"), (nested_worker(), "nested_worker.<locals>.inner")])
-def test_a_worker_without_a_name_to_import_is_refused_before_any_child_starts(method, job, name, monkeypatch):
+@pytest.mark.parametrize(
+    "job, name", [(lambda: 1, "<lambda>"), (nested_worker(), "nested_worker.<locals>.inner")]
+)
+def test_a_worker_without_a_name_to_import_is_refused_before_any_child_starts(
+    method, job, name, monkeypatch
+):
     started = []
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", started.append)
-    with pytest.raises(RuntimeError, match=f"^a child process cannot find {re.escape(name)}: a worker must be defined with def"):
+    with pytest.raises(
+        RuntimeError,
+        match=f"^a child process cannot find {re.escape(name)}: a worker must be defined with def",
+    ):
         common.run_in_processes([partial(job)], method)
     assert started == []
 
 
 def test_a_child_that_dies_is_reported():
-    with pytest.raises(ChildProcessError, match=r"^worker 2 \(process \d+\) died \(exit code 3\)$"):
+    with pytest.raises(
+        ChildProcessError, match=r"^worker 2 \(process \d+\) died \(exit code 3\)$"
+    ):
         common.run_in_processes([partial(neg, 1), partial(os._exit, 3)])
 
 
@@ -229,7 +254,9 @@ def test_a_child_leaves_ctrl_c_to_its_parent(method):
 
 def test_a_sleepy_worker_prints_each_bar_after_its_sleep(monkeypatch):
     events = []
-    monkeypatch.setattr(common, "sleep_unless_stopped", lambda seconds: events.append(("wait", seconds)))
+    monkeypatch.setattr(
+        common, "sleep_unless_stopped", lambda seconds: events.append(("wait", seconds))
+    )
     monkeypatch.setattr(common, "say", lambda line: events.append(("say", line)))
     common.sleepy_worker(2, iterations=3, pause=0.25)
     assert events == [("wait", 0.25), ("say", common.bar(2))] * 3
@@ -267,12 +294,30 @@ WHERE = {
     "python -": lambda cell: (["-"], cell),
     "python -c": lambda cell: (["-c", cell], None),
     # a notebook kernel: each cell's text exec'd in a module named __main__ that has no file
-    "a notebook cell": lambda cell: (["-c", "import sys, types; sys.modules['__main__'] = main = types.ModuleType("
-                                      "'__main__'); exec(compile(sys.stdin.read(), '<ipython-input-1>', 'exec'), "
-                                      "main.__dict__)"], cell),
-    # Python 3.13's prompt: __main__ may have a real file, but what is typed there is compiled from none
-    "3.13's prompt": lambda cell: (["-c", "import sys; __file__ = sys.argv[1]; exec(compile(sys.stdin.read(), "
-                                    "'<python-input-0>', 'exec'))", __file__], cell),
+    "a notebook cell": lambda cell: (
+        [
+            "-c",
+            (
+                "import sys, types; sys.modules['__main__'] = main = types.ModuleType("
+                "'__main__'); exec(compile(sys.stdin.read(), '<ipython-input-1>', 'exec'), "
+                "main.__dict__)"
+            ),
+        ],
+        cell,
+    ),
+    # Python 3.13's prompt: __main__ may have a real file, but what is typed there is compiled from
+    # none
+    "3.13's prompt": lambda cell: (
+        [
+            "-c",
+            (
+                "import sys; __file__ = sys.argv[1]; exec(compile(sys.stdin.read(), "
+                "'<python-input-0>', 'exec'))"
+            ),
+            __file__,
+        ],
+        cell,
+    ),
 }
 
 
@@ -281,7 +326,12 @@ WHERE = {
 def test_a_worker_a_child_cannot_import_is_named_before_any_child_starts(method, where):
     args, stdin = WHERE[where](CELL.replace("METHOD", repr(method)))
     result = subprocess.run(
-        [sys.executable, *args], input=stdin, env=script_env(), capture_output=True, text=True, timeout=60
+        [sys.executable, *args],
+        input=stdin,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stderr == "" and result.returncode == 0
     assert result.stdout.startswith("a child process cannot find square, defined in __main__;")
@@ -341,7 +391,9 @@ def test_a_job_an_interpreter_cannot_import_is_named():
     import types
 
     module = types.ModuleType("nowhere")
-    exec("ONE = 1\ndef job():\n    return ONE", module.__dict__)  # a global: sent by name, not as code
+    exec(
+        "ONE = 1\ndef job():\n    return ONE", module.__dict__
+    )  # a global: sent by name, not as code
     sys.modules["nowhere"] = module  # importable here, not in a new interpreter
     try:
         with pytest.raises(RuntimeError, match="^an interpreter cannot run the job: .*nowhere"):
@@ -397,8 +449,14 @@ except KeyboardInterrupt:
 def test_ctrl_c_reaches_each_running_interpreter_and_every_one_is_closed():
     """Each interpreter's `stop` is its own: Ctrl-C in the caller must reach the jobs inside, which
     wake from a 600 s sleep, and every interpreter is closed before the caller goes on."""
-    process = subprocess.Popen([sys.executable, "-c", STOPPED_INTERPRETERS], cwd=common.__file__.rsplit("/", 1)[0],
-                               env=script_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", STOPPED_INTERPRETERS],
+        cwd=common.__file__.rsplit("/", 1)[0],
+        env=script_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout.readline() == "started\n"
     time.sleep(0.3)  # the interpreters are made and their jobs asleep
     process.send_signal(signal.SIGINT)
@@ -414,7 +472,8 @@ def numbers():
 @needs_interpreters
 @pytest.mark.parametrize("job", [threading.Lock, numbers], ids=["lock", "generator"])
 def test_an_interpreters_result_that_cannot_be_shared_is_named_as_such(job):
-    """The job ran: what failed is sending its result back, as processes say it (issue 37, row 10)."""
+    """The job ran: what failed is sending its result back, as processes say it (issue 37, row
+    10)."""
     with pytest.raises(RuntimeError, match="^the job's outcome could not be shared: ") as raised:
         common.run_in_interpreters([job])
     assert len(str(raised.value)) < 120 and "\n" not in str(raised.value)
@@ -442,13 +501,25 @@ def test_interpreters_whose_job_never_checks_stop_are_named_and_the_program_ends
     """As run_in_threads: one line naming the job; an interpreter cannot be killed, and the program
     ends without waiting for it, with no traceback or warning (issue 37, row 9)."""
     (tmp_path / "lesson.py").write_text(DEAF_INTERPRETERS, encoding="utf-8")
-    (tmp_path / "common.py").write_text(open(common.__file__, encoding="utf-8").read(), encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "lesson.py"], cwd=tmp_path, env=script_env(PYTHONPATH=None),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (tmp_path / "common.py").write_text(
+        open(common.__file__, encoding="utf-8").read(), encoding="utf-8"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "lesson.py"],
+        cwd=tmp_path,
+        env=script_env(PYTHONPATH=None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout.readline() == "started\n"
     time.sleep(0.3)  # both interpreters made and running
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 143
-    assert err == ("interpreters 1, 2 did not stop: an interpreter cannot be killed, and forever never checks"
-                   " common.stop\nTerminated\n")
+    assert (
+        err
+        == "interpreters 1, 2 did not stop: an interpreter cannot be killed, and forever never"
+        " checks"
+        " common.stop\nTerminated\n"
+    )

@@ -19,17 +19,20 @@ BAR = re.compile(r"^(?P<indent>(?:    )*)██ (?P<n>\d+) ██$")
 RESULT = re.compile(
     rf"^Execute ({'|'.join(NAMES)}): +(?P<seconds>\d+\.\d{{3}}) sec   "
     r"(?P<middle>\d+\.\dx (?:faster|slower)|about the same|\(disturbed\)|\d+\.\d{3} ms a worker|)"
-    r"(?: +(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy)?(?P<mark> +\*)?$"  # no work: no CPUs busy
+    # no work: no CPUs busy
+    r"(?: +(?P<busy>\d+\.\d) of (?P<cpus>\d+) CPUs? busy)?(?P<mark> +\*)?$"
 )
 MARKED = re.compile(r"^Note: \* ")  # what disturbed the phases marked *
 
 
 PYTHON = re.compile(  # PyPy: 'PyPy 7.3.11 (Python 3.9.16), GIL enabled, ...'
-    r"^(?:PyPy \d+\.\d+\.\d+ \()?Python (?P<version>3\.\d+\.\d+[^\s,)]*)\)?, GIL (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs?,"
+    r"^(?:PyPy \d+\.\d+\.\d+ \()?Python (?P<version>3\.\d+\.\d+[^\s,)]*)\)?, GIL"
+    r" (?P<gil>enabled|disabled), (?P<cpus>\d+) CPUs?,"
     r"(?: a quota of [\d.]+,| quota [\d.]+,)? (?:start method )?(?P<method>fork|spawn|forkserver)$"
 )
 START_COST = re.compile(
-    r"^Start cost: a thread (\d+\.\d{3}) ms, a process \((fork|spawn|forkserver)\) (\d+\.\d{3}) ms:"
+    r"^Start cost: a thread (\d+\.\d{3}) ms, a process \((fork|spawn|forkserver)\)"
+    r" (\d+\.\d{3}) ms:"
     r" (\d+)x a thread$"
 )
 
@@ -43,7 +46,8 @@ def notes(stdout):
 
 
 def sections(stdout):
-    """Blocks of the output, split at blank lines, notes left out: bar phases, the report, the timeline."""
+    """Blocks of the output, split at blank lines, notes left out: bar phases, the report, the
+    timeline."""
     kept = "\n".join(line for line in stdout.split("\n") if not NOTE.match(line))
     return [block.splitlines() for block in re.split(r"\n{2,}", kept.strip("\n"))]
 
@@ -104,7 +108,9 @@ def test_run_directly_the_workers_take_turns():
 @pytest.mark.parametrize("repeat", [1, 2])
 def test_phases_are_separated_by_blank_lines(repeat):
     """Between every two phases, round after round."""
-    out = run_script("demo_stopwatch.py", "--workers", 1, "--iterations", 1, "--repeat", repeat).stdout
+    out = run_script(
+        "demo_stopwatch.py", "--workers", 1, "--iterations", 1, "--repeat", repeat
+    ).stdout
     lines = [line for line in out.split("\n") if not NOTE.match(line)]
     bars = 4 * len(HERE) * repeat - 3  # each phase's one bar, three blank lines between phases
     assert lines[:bars] == (["██ 1 ██", "", "", ""] * len(HERE) * repeat)[:bars]
@@ -112,7 +118,9 @@ def test_phases_are_separated_by_blank_lines(repeat):
     assert [match[1] for match in found(RESULT, lines)] == HERE
     heading = next(i for i, line in enumerate(lines) if line.startswith("When each worker ran"))
     report = lines[bars + 3 : heading - 1]
-    assert lines[heading - 1] == "" and all(line.startswith(("Execute ", "Note: ")) for line in report)
+    assert lines[heading - 1] == "" and all(
+        line.startswith(("Execute ", "Note: ")) for line in report
+    )
 
 
 @pytest.mark.parametrize(
@@ -167,21 +175,34 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
     import common
     import demo_stopwatch
 
-    for method in multiprocessing.get_all_start_methods():  # imported now, not as a PyPy without a cache_tag
+    for (
+        method
+    ) in (
+        multiprocessing.get_all_start_methods()
+    ):  # imported now, not as a PyPy without a cache_tag
         common.start_method_used(method)
     monkeypatch.setattr(common, "available_cpus", lambda: 999)
-    monkeypatch.setattr(common.sys, "implementation", SimpleNamespace(name="pypy", version=(7, 3, 11)))
+    monkeypatch.setattr(
+        common.sys, "implementation", SimpleNamespace(name="pypy", version=(7, 3, 11))
+    )
     ways = {way.name: way for way in common.WAYS}
 
-    def phase(seconds, name="Multiprocessing"):  # every CPU busy, and every disturbance at its worst
+    def phase(
+        seconds, name="Multiprocessing"
+    ):  # every CPU busy, and every disturbance at its worst
         timing = common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, 999 * seconds)])
         marks = [("quota", 998.55), ("other", 998.9), ("held", 9999.9), ("stopped", 9999.9)]
         return demo_stopwatch.Phase(ways[name], timing, marks)
 
     slow, fast, timing = phase(999.999), phase(1.001), phase(999.999).timing
     direct = phase(999.999, "Directly")
-    sleepy = SimpleNamespace(work="sleep", workers=1000, iterations=demo_stopwatch.MOST_ITERATIONS, repeat=100,
-                             start_method="spawn")
+    sleepy = SimpleNamespace(
+        work="sleep",
+        workers=1000,
+        iterations=demo_stopwatch.MOST_ITERATIONS,
+        repeat=100,
+        start_method="spawn",
+    )
     monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda pause: 0.0999)
     lines = [
         *demo_stopwatch.result_lines([direct, slow, fast]),
@@ -189,8 +210,15 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
         *demo_stopwatch.result_lines([direct, slow, fast], verdicts=False),
         *demo_stopwatch.disturbance_notes([slow], 999, repeat=100),
         *demo_stopwatch.disturbance_notes([slow], 999, repeat=100, always=["other"]),
-        *demo_stopwatch.start_cost_lines([[phase(0.001, "Directly")], [phase(0.009999, "Threading")] * 5,
-                                          [phase(0.999999)] * 5], 1, "forkserver"),
+        *demo_stopwatch.start_cost_lines(
+            [
+                [phase(0.001, "Directly")],
+                [phase(0.009999, "Threading")] * 5,
+                [phase(0.999999)] * 5,
+            ],
+            1,
+            "forkserver",
+        ),
         demo_stopwatch.long_run_note(sleepy),
         common.describe_python("forkserver"),
         *with_a_quota(monkeypatch, 998.55, lambda: common.describe_python("forkserver")),
@@ -210,12 +238,25 @@ def with_a_quota(monkeypatch, quota, make):
 
 REFUSED = [
     ("demo_stopwatch.py", args)
-    for args in (["--workers", "10000000000"], ["--workers", "-1"], ["--iterations", "1.5"], ["--repeat", "1000000"],
-                 ["--work", "everything-at-once"], ["--start-method", "teleportation"], ["--no-such-option"], ["extra"])
+    for args in (
+        ["--workers", "10000000000"],
+        ["--workers", "-1"],
+        ["--iterations", "1.5"],
+        ["--repeat", "1000000"],
+        ["--work", "everything-at-once"],
+        ["--start-method", "teleportation"],
+        ["--no-such-option"],
+        ["extra"],
+    )
 ] + [
     ("demo_visualize.py", args)
-    for args in (["--mode", "everything-at-once"], ["--pause", "1e400"], ["--pause", "nan"],
-                 ["--mode", "threads", "--start-method", "forkserver"], ["--start-method", "teleportation"])
+    for args in (
+        ["--mode", "everything-at-once"],
+        ["--pause", "1e400"],
+        ["--pause", "nan"],
+        ["--mode", "threads", "--start-method", "forkserver"],
+        ["--start-method", "teleportation"],
+    )
 ]
 
 
@@ -247,6 +288,8 @@ def test_help_is_wrapped_one_column_short_of_the_terminal(columns, monkeypatch):
 def test_the_open_file_refusal_fits_too(parse, monkeypatch):
     import common
 
-    monkeypatch.setattr(common, "open_file_limit", lambda workers: (999, 9999))  # fewer fit than asked, at most 1000
+    monkeypatch.setattr(
+        common, "open_file_limit", lambda workers: (999, 9999)
+    )  # fewer fit than asked, at most 1000
     result = parse("demo_stopwatch.py", "--workers", "1000")
     assert result.returncode == 2 and len(result.stderr.rstrip("\n")) <= 79, result.stderr

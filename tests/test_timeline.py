@@ -16,7 +16,9 @@ from test_stopwatch import HERE, NAMES, PYTHON, RESULT, START_COST, found, secti
 import common
 import demo_stopwatch
 
-ROW = re.compile(rf"^(?P<label>{'|'.join(NAMES)}|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█▓▒░ ]*)$")
+ROW = re.compile(
+    rf"^(?P<label>{'|'.join(NAMES)}|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█▓▒░ ]*)$"
+)
 
 
 def run(name, seconds, *intervals):
@@ -45,7 +47,10 @@ def parse_rows(lines):
 
 
 def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
-    runs = [run("Directly", 1.2, (0.0, 0.6), (0.6, 1.2)), run("Threading", 0.6, (0.0, 0.6), (0.0, 0.6))]
+    runs = [
+        run("Directly", 1.2, (0.0, 0.6), (0.6, 1.2)),
+        run("Threading", 0.6, (0.0, 0.6), (0.0, 0.6)),
+    ]
     lines = common.timeline(runs)
     assert lines[0] == "When each worker ran (one column = 20 ms, one row = one worker):"
     rows = parse_rows(lines)
@@ -55,7 +60,11 @@ def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
 
 
 def test_the_scale_is_the_longest_run_wherever_it_comes():
-    runs = [run("Directly", 0.3, (0.0, 0.3)), run("Threading", 0.6, (0.0, 0.6)), run("Multiprocessing", 1.2, (0.0, 1.2))]
+    runs = [
+        run("Directly", 0.3, (0.0, 0.3)),
+        run("Threading", 0.6, (0.0, 0.6)),
+        run("Multiprocessing", 1.2, (0.0, 1.2)),
+    ]
     lines = common.timeline(runs)
     assert lines[0].startswith("When each worker ran (one column = 20 ms,")
     rows = parse_rows(lines)
@@ -68,7 +77,8 @@ def test_the_scale_is_the_longest_run_wherever_it_comes():
 
 @pytest.mark.parametrize("columns", [40, 60, 80, 200])
 def test_a_row_fits_the_terminal_it_is_drawn_for(columns, monkeypatch):
-    """The longest run's row is one column short of the terminal (a full row would wrap on some)."""
+    """The longest run's row is one column short of the terminal (a full row would wrap on
+    some)."""
     monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((columns, 50)))
     monkeypatch.setattr(sys.stdout, "fileno", lambda: 1, raising=False)
     width, _ = demo_stopwatch.timeline_size(["Python 3"])
@@ -97,23 +107,42 @@ def test_many_workers_are_grouped_into_at_most_sixteen_rows():
     assert [workers for workers, _ in rows] == [f"{n}-{n + 3}" for n in range(1, 65, 4)]
     filled = [cols for _, cols in rows]
     width = max(max(cols) for cols in filled) + 1
-    assert width >= 50 and all(len(line) <= 79 for line in lines), "as wide as an 80-column terminal allows"
-    assert set().union(*filled) == set(range(width)) and sum(map(len, filled)) == width, "tiled, one after another"
+    assert width >= 50 and all(
+        len(line) <= 79 for line in lines
+    ), "as wide as an 80-column terminal allows"
+    assert (
+        set().union(*filled) == set(range(width)) and sum(map(len, filled)) == width
+    ), "tiled, one after another"
     assert all(max(a) < min(b) for a, b in zip(filled, filled[1:]))
-    assert len({len(re.split("[█▓▒░]", line)[0].rstrip()) for line in lines[2:]}) == 1, "numbers right-aligned"
+    assert (
+        len({len(re.split("[█▓▒░]", line)[0].rstrip()) for line in lines[2:]}) == 1
+    ), "numbers right-aligned"
 
 
 def test_each_column_is_shaded_by_how_much_of_it_the_worker_ran():
     """Running, then waiting its turn (the GIL), then a quarter, then half of the time."""
-    stretches = ((0.0, 0.25, 0.25), (0.25, 0.5, 0.0), (0.5, 0.75, 0.25 * 0.3), (0.75, 1.0, 0.25 * 0.6))
+    stretches = (
+        (0.0, 0.25, 0.25),
+        (0.25, 0.5, 0.0),
+        (0.5, 0.75, 0.25 * 0.3),
+        (0.75, 1.0, 0.25 * 0.6),
+    )
     span = common.Span(0.0, 1.0, 0, None, sum(cpu for *_, cpu in stretches), stretches)
     lines = common.timeline([common.Timing("Threading", 1.0, [span])])
-    assert lines[1] == "█ running, ▓ mostly, ▒ partly, ░ waiting (for the GIL, a sleep, the output)"
+    assert (
+        lines[1] == "█ running, ▓ mostly, ▒ partly, ░ waiting (for the GIL, a sleep, the output)"
+    )
     assert lines[2] == "Threading        1 " + "█" * 15 + "░" * 15 + "▒" * 15 + "▓" * 15
-    grouped = common.timeline([common.Timing("Threading", 1.0, [span, span._replace(stretches=((0.0, 1.0, 1.0),))])],
-                              max_rows=1)  # a row of two workers: the share of their time together
-    cells = grouped[2][len("Threading        1-2 "):]
-    assert [shade for shade, _ in itertools.groupby(cells)] == ["█", "▓", "█"]  # shares 1, 0.5, 0.65, 0.8
+    grouped = common.timeline(
+        [common.Timing("Threading", 1.0, [span, span._replace(stretches=((0.0, 1.0, 1.0),))])],
+        max_rows=1,
+    )  # a row of two workers: the share of their time together
+    cells = grouped[2][len("Threading        1-2 ") :]
+    assert [shade for shade, _ in itertools.groupby(cells)] == [
+        "█",
+        "▓",
+        "█",
+    ]  # shares 1, 0.5, 0.65, 0.8
 
 
 def test_a_last_group_of_one_worker_is_labelled_by_its_number():
@@ -131,17 +160,27 @@ def test_sleeping_workers_run_one_after_another_directly_and_together_in_threads
     rows = parse_rows(chart)
     direct = [cols for _, cols in rows["Directly"]]
     assert all(a.isdisjoint(b) for i, a in enumerate(direct) for b in direct[i + 1 :])
-    assert set.intersection(*[cols for _, cols in rows["Threading"]]), "no moment when all threads ran"
-    assert set.intersection(*[cols for _, cols in rows["Multiprocessing"]]), "no moment when all processes ran"
+    assert set.intersection(
+        *[cols for _, cols in rows["Threading"]]
+    ), "no moment when all threads ran"
+    assert set.intersection(
+        *[cols for _, cols in rows["Multiprocessing"]]
+    ), "no moment when all processes ran"
     longest = max(len(cols) and max(cols) + 1 for cols in direct)
     assert longest == 60, "the longest run, direct, spans the full width"
 
 
 def test_the_interpreter_line_states_what_the_timings_depend_on():
-    [facts] = found(PYTHON, sections(run_script("demo_stopwatch.py", "--iterations", 2).stdout)[-2])
+    [facts] = found(
+        PYTHON, sections(run_script("demo_stopwatch.py", "--iterations", 2).stdout)[-2]
+    )
     assert facts["version"] == platform.python_version()
-    free_threaded = sysconfig.get_config_var("Py_GIL_DISABLED")  # the script gets no PYTHON_GIL of ours
-    assert facts["gil"] == ("disabled" if free_threaded else "enabled")  # from the build, not from common
+    free_threaded = sysconfig.get_config_var(
+        "Py_GIL_DISABLED"
+    )  # the script gets no PYTHON_GIL of ours
+    assert facts["gil"] == (
+        "disabled" if free_threaded else "enabled"
+    )  # from the build, not from common
     platform_default = "spawn" if sys.platform in ("win32", "darwin") else "fork"
     if sys.platform == "linux" and sys.version_info >= (3, 14):
         platform_default = "forkserver"
@@ -166,7 +205,9 @@ def test_a_process_allowed_one_cpu_says_one_cpu():
     assert facts["cpus"] == "1" and ", 1 CPU, " in facts[0]
     results = found(RESULT, report)
     assert len(results) == len(HERE) and all(match["cpus"] == "1" for match in results)
-    assert all(" of 1 CPU busy" in match[0] for match in results)  # a line may end in * on a busy machine
+    assert all(
+        " of 1 CPU busy" in match[0] for match in results
+    )  # a line may end in * on a busy machine
 
 
 @pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
@@ -184,7 +225,9 @@ def test_no_work_measures_what_a_start_costs(method):
 
 
 def test_the_timeline_uses_the_ascii_stand_in():
-    result = run_script("demo_stopwatch.py", "--iterations", 3, env=script_env(PYTHONIOENCODING="ascii"))
+    result = run_script(
+        "demo_stopwatch.py", "--iterations", 3, env=script_env(PYTHONIOENCODING="ascii")
+    )
     chart = sections(result.stdout)[-1]
     assert chart[1].startswith("# running, = mostly, - partly, . waiting")
     assert all(set(line[19:]) <= {"#", "=", "-", ".", " "} for line in chart[2:])
@@ -235,7 +278,9 @@ COLOURED_BAR = re.compile(r"\x1b\[3\dm██ \d ██\x1b\[0m")
 def test_a_terminal_gets_each_worker_in_its_own_colour():
     shown = run_on_terminal("demo_stopwatch.py", "--workers", 2, "--iterations", 2)
     assert "\x1b[31m██ 1 ██\x1b[0m" in shown and "\x1b[32m██ 2 ██\x1b[0m" in shown
-    assert re.search("\x1b\\[31m[█▓▒░]", shown.split("When each worker ran")[1]), "the timeline rows are coloured too"
+    assert re.search(
+        "\x1b\\[31m[█▓▒░]", shown.split("When each worker ran")[1]
+    ), "the timeline rows are coloured too"
     shapes = run_on_terminal("demo_visualize.py", "--pause", 0.01)
     assert "\x1b[33m☼\x1b[0m" in shapes
 

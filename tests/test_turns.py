@@ -18,9 +18,10 @@ import json, sys
 import common, demo_stopwatch
 
 def solid(span):
-    '''The stretches a worker ran for three quarters of or more: drawn solid (█ in the text). Threads
-    that take turns at every iteration run about half of each: not solid, and not at once.'''
-    return [(begun, ended) for begun, ended, cpu in span.stretches if cpu >= 0.75 * (ended - begun)]
+    '''The stretches a worker ran for three quarters of or more: drawn solid (█ in the text).
+    Threads that take turns at every iteration run about half of each: not solid, nor at once.'''
+    return [(begun, ended) for begun, ended, cpu in span.stretches
+            if cpu >= 0.75 * (ended - begun)]
 
 def at_once(spans):
     '''Seconds in which two workers or more were running, by a sweep over their solid stretches.'''
@@ -48,25 +49,37 @@ print(json.dumps(dict(shares, gil=common.gil_enabled())), file=sys.stderr)
 
 
 def overlaps(python=sys.executable, env=None):
-    """{way: {"phase": the share of its phase in which two workers ran at once, "together": the share
+    """{way: {"phase": the share of its phase in which two workers ran at once, "together": the
+    share
     of the time both jobs were under way, or None, "free": whether two CPUs were free}}."""
-    result = subprocess.run([python, "-c", TURNS], cwd=ROOT, env=env or script_env(), capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [python, "-c", TURNS],
+        cwd=ROOT,
+        env=env or script_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stderr.splitlines()[-1])
 
 
 def test_with_the_gil_threads_take_turns_and_processes_run_at_once():
-    """Processes and interpreters are judged while both jobs were under way: a start (a fork server's,
+    """Processes and interpreters are judged while both jobs were under way: a start (a fork
+    server's,
     an interpreter's) can take a good part of a phase of 0.16 s jobs, and says nothing of running
     at once."""
     shares = overlaps(env=script_env(PYTHON_GIL="1"))  # a free-threaded build told to keep it too
     threads = shares["Threading"]["phase"]
-    assert shares["gil"] and threads < 0.10, f"threads ran at once for {threads:.0%} of their phase"
+    assert (
+        shares["gil"] and threads < 0.10
+    ), f"threads ran at once for {threads:.0%} of their phase"
     for name in ("Multiprocessing", "Interpreters"):
         if name in shares and shares[name]["free"]:  # where other programs left two CPUs free
             together = shares[name]["together"]
-            assert together is not None and together > 0.5, f"{name}: at once for {together} of the time both ran"
+            assert (
+                together is not None and together > 0.5
+            ), f"{name}: at once for {together} of the time both ran"
 
 
 FREE_THREADED = [(label, path) for label, path in PYTHONS if label.endswith("t")]
@@ -100,7 +113,9 @@ def test_a_lap_joins_a_run_of_iterations_into_one_stretch(monkeypatch):
 def test_a_job_without_laps_is_one_stretch_and_every_stretch_is_in_its_span():
     [span] = common.run_directly([partial(common.compute, 10000)])
     assert len(span.stretches) == 1 and span.stretches[0][:2] == (span.start, span.end)
-    timing = common.time_jobs("Threading", common.run_in_threads, [partial(common.sleepy_worker, 1, 5, 0.001)])
+    timing = common.time_jobs(
+        "Threading", common.run_in_threads, [partial(common.sleepy_worker, 1, 5, 0.001)]
+    )
     [span] = timing.spans
     assert span.stretches[0][0] == span.start and span.stretches[-1][1] == span.end
     assert all(a[1] == b[0] for a, b in zip(span.stretches, span.stretches[1:])), "back to back"

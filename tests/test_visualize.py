@@ -28,8 +28,14 @@ def ahead_of_other_programs():
 
 def test_threads_print_24_lines_in_order_as_the_readme_shows():
     result = subprocess.run(  # the default pause: shapes a tenth of a second apart
-        [sys.executable, str(ROOT / "demo_visualize.py")], cwd=ROOT, env=script_env(), capture_output=True,
-        text=True, encoding="utf-8", timeout=120, preexec_fn=ahead_of_other_programs if os.name == "posix" else None,
+        [sys.executable, str(ROOT / "demo_visualize.py")],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        preexec_fn=ahead_of_other_programs if os.name == "posix" else None,
     )
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.splitlines() == EXPECTED
@@ -56,7 +62,9 @@ def test_processes_draw_every_row_whole():
     assert sorted(lines) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize("args", [["--mode", "fibres"], ["--pause", "0"], ["--pause", "nan"], ["--pause", "soon"]])
+@pytest.mark.parametrize(
+    "args", [["--mode", "fibres"], ["--pause", "0"], ["--pause", "nan"], ["--pause", "soon"]]
+)
 def test_bad_arguments_exit_2_with_one_line(args, parse):
     result = parse("demo_visualize.py", *args)
     assert result.returncode == 2 and result.stdout == ""

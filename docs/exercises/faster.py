@@ -20,7 +20,8 @@ def crunch_all(steps, times=4):
     def crunch(i):
         results[i] = compute(steps)
 
-    threads = [threading.Thread(target=crunch, args=(i,)) for i in range(times)]
+    threads = [threading.Thread(target=crunch, args=(i,))
+               for i in range(times)]
     for thread in threads:
         thread.start()
     for thread in threads:
