@@ -65,8 +65,7 @@ MOST_ITERATIONS = 1_000_000  # a bar each 0.1 ms: over a minute and a half
 #    that a burst of load hits one round), then the report and a timeline.
 def main(argv=None):
     args = parse_args(argv)
-    note = long_run_note(args)
-    if note:
+    if note := long_run_note(args):  # a long run, or sleeps far too long
         common.say(note)
     jobs = make_jobs(args.work, args.workers, args.iterations)
     bars = WORK[args.work].seconds > 0  # idle workers print nothing
@@ -167,10 +166,6 @@ def result_lines(phases, workers=None, verdicts=True):
     gap = " " * (3 if sum(widths) + 7 <= 79 else 2)  # up to 999 CPUs
     return [f"{a:<{widths[0]}} {b:>{widths[1]}}{gap}{c:<{widths[2]}}{gap}{d}"
             .rstrip() for a, b, c, d in rows]
-
-
-def plural(count, noun):
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def speedup(direct_seconds, seconds):
@@ -495,6 +490,11 @@ def busy_ticks(text, cpus=None):
         if cpus is None or int(name[3:]) in cpus:
             busy += sum(map(int, (user, nice, system, irq, softirq, steal)))
     return busy
+
+
+def plural(count, noun):
+    """'1 CPU', '2 CPUs'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 # -- The screen: on a terminal, the timeline as wide as it is (up to 79
