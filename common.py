@@ -198,7 +198,7 @@ def run_directly(jobs, hooks=Hooks()):
 def run_in_threads(jobs, hooks=Hooks()):
     """One thread per job, all started before any is joined."""
     spans = [None] * len(jobs)
-    threads = [threading.Thread(target=thread_life, args=(job, spans, i),
+    threads = [threading.Thread(target=worker_thread, args=(job, spans, i),
                                 daemon=True)  # one that never stops must
                for i, job in enumerate(jobs)]  # not keep the program alive
     try:
@@ -217,7 +217,7 @@ def run_in_threads(jobs, hooks=Hooks()):
     return first_failure_raised(spans)
 
 
-def thread_life(job, spans, i):
+def worker_thread(job, spans, i):
     """A worker thread: run the job; if it failed, stop the others."""
     spans[i] = outcome(job)
     if isinstance(spans[i], BaseException):
@@ -252,7 +252,7 @@ def run_in_processes(jobs, start_method=None, hooks=Hooks()):
         for job in jobs:
             with hooks.starting(len(jobs), context.get_start_method()):
                 reader, writer = context.Pipe(duplex=False)
-                process = context.Process(target=child_life,
+                process = context.Process(target=worker_process,
                                           args=(job, writer, hooks))
                 process.start()
                 children.append((process, reader))
@@ -269,7 +269,7 @@ def run_in_processes(jobs, start_method=None, hooks=Hooks()):
             reader.close()
 
 
-def child_life(job, writer, hooks):
+def worker_process(job, writer, hooks):
     """A child process: run the job, send its outcome back (pickled)."""
     hooks.child_ready()
     try:
@@ -314,7 +314,7 @@ def run_in_interpreters(jobs, hooks=Hooks()):
         raise RuntimeError(f"run_in_interpreters: {missing}")
     spans = [None] * len(jobs)
     asks = [os.pipe() for _ in jobs]  # a byte down one asks a job to stop
-    threads = [threading.Thread(target=interpreter_life,
+    threads = [threading.Thread(target=worker_interpreter,
                                 args=(job, spans, i, asks), daemon=True)
                for i, job in enumerate(jobs)]
     try:
@@ -334,7 +334,7 @@ def run_in_interpreters(jobs, hooks=Hooks()):
     return first_failure_raised(spans)
 
 
-def interpreter_life(job, spans, i, asks):
+def worker_interpreter(job, spans, i, asks):
     """A worker thread: make an interpreter, run the job in it, close it;
     if the job failed, stop the others."""
     from concurrent import interpreters
