@@ -308,7 +308,7 @@ def collect(children):
 
 def run_in_interpreters(jobs, hooks=Hooks()):
     """One interpreter per job (Python 3.14+), a GIL each, each made, run
-    and closed by a thread of ours: one process, no pickled processes."""
+    and closed by a thread of ours: one process, no child processes."""
     missing = interpreters_missing()  # before 3.14: as the stopwatch says
     if missing:
         raise RuntimeError(f"run_in_interpreters: {missing}")
@@ -328,9 +328,11 @@ def run_in_interpreters(jobs, hooks=Hooks()):
         give_a_second(threads)
         hooks.not_stopped(threads, jobs, "interpreter")
         raise
-    finally:
-        for fd in (fd for ask in asks for fd in ask):
-            os.close(fd)
+    finally:  # a pipe its interpreter may still read is left open
+        for thread, ask in zip(threads, asks):
+            if not thread.is_alive():
+                os.close(ask[0])
+                os.close(ask[1])
     return first_failure_raised(spans)
 
 
