@@ -1174,11 +1174,13 @@ def timeline_svg(timings, caption, max_rows=16):
                        width=str(WIDE), height=str(max(720, high)),
                        viewBox=f"0 0 {WIDE} {max(720, high)}",
                        style="font-family: monospace; font-size: 18px")
-    svg.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")  # the
-    # report's columns are aligned with spaces
+    # The report's columns are aligned with spaces: XML keeps them, and a
+    # browser shows them only where the text says white-space: pre.
+    svg.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     tree.SubElement(svg, "rect", width="100%", height="100%", fill="white")
     for at, line in enumerate(caption + [LEGEND]):
-        text = tree.SubElement(svg, "text", x="20", y=str(36 + LINE * at))
+        text = tree.SubElement(svg, "text", x="20", y=str(36 + LINE * at),
+                               style="white-space: pre")
         text.text = line
     scale = (WIDE - LEFT - RIGHT) / seconds  # pixels a second
     y = top
