@@ -338,16 +338,19 @@ def run_in_interpreters(jobs, hooks=Hooks()):
 
 def worker_interpreter(job, spans, i, asks):
     """A worker thread: make an interpreter, run the job in it, close it;
-    if the job failed, stop the others."""
+    if that failed, stop the others."""
     from concurrent import interpreters
-    interpreter = interpreters.create()  # its start, with its imports
-    try:  # a new interpreter has the sys.path Python started with: ours
-        interpreter.exec(f"import sys; sys.path[:] = {sys.path!r}")
-        spans[i] = interpreter.call(listening, job, *asks[i])
-    except interpreters.NotShareableError as error:
+    try:
+        interpreter = interpreters.create()  # its start, with its imports
+        try:  # a new interpreter has the sys.path Python started with: ours
+            interpreter.exec(f"import sys; sys.path[:] = {sys.path!r}")
+            spans[i] = interpreter.call(listening, job, *asks[i])
+        finally:
+            interpreter.close()
+    except interpreters.NotShareableError as error:  # the job, or its result
         spans[i] = not_shared(error)
-    finally:
-        interpreter.close()
+    except Exception as error:  # no room for one more (a machine's limit)
+        spans[i] = error
     if isinstance(spans[i], BaseException):
         ask_to_stop(asks)
 

@@ -523,3 +523,17 @@ def test_interpreters_whose_job_never_checks_stop_are_named_and_the_program_ends
         " checks"
         " common.stop\nTerminated\n"
     )
+
+
+@needs_interpreters
+def test_an_interpreter_that_cannot_be_made_fails_the_run_in_the_caller(monkeypatch):
+    """As a thread's start failing: the error comes back to the caller, never a traceback from
+    the worker thread and a missing Span."""
+    from concurrent import interpreters
+
+    def refused():
+        raise interpreters.InterpreterError("interpreter creation failed")
+
+    monkeypatch.setattr(interpreters, "create", refused)
+    with pytest.raises(interpreters.InterpreterError, match="creation failed"):
+        common.run_in_interpreters([partial(common.idle_worker, 1)] * 2)
