@@ -48,8 +48,10 @@ def stdout_to_null():
 
 def sleep_unless_stopped(seconds):
     """time.sleep, except that a thread asked to stop wakes at once."""
-    if stop.wait(max(0.0, seconds)):
+    asked, begun = max(0.0, seconds), time.perf_counter()
+    if stop.wait(asked):
         raise Stopped
+    slept(asked, begun)  # the timeline tells a sleep from waiting for the GIL
 
 
 def bar(n):
@@ -59,7 +61,7 @@ def bar(n):
 
 
 ASCII = {"♥": "<3", "♦": "<>", "☼": "*",
-         "█": "#", "▓": "=", "▒": "-", "░": "."}
+         "█": "#", "▓": "=", "▒": "-", "░": ".", "▚": "%"}
 
 
 def glyph(symbol, output=None):
@@ -122,47 +124,90 @@ def compute(steps):
 
 # -- 3. What a worker reports: its job's Span, timed where the job runs -------
 
-Span = namedtuple("Span", "start end pid result cpu stretches",
-                  defaults=[0.0, ()])
-# stretches: (start, end, CPU seconds) of each run of iterations in which
-# the worker was running for most of the time, or was not: it waited.
+Span = namedtuple("Span", "start end pid result cpu stretches tid cpu_wait"
+                  " slept", defaults=[0.0, (), None, None, 0.0])
+# cpu: seconds it ran on a CPU; cpu_wait: seconds it was ready to run but
+# every CPU was taken (by other programs, or more workers than CPUs), or
+# None where the system does not tell; slept: seconds in its own sleeps.
+# The rest of its time it waited for something else: the GIL, the output.
+# stretches: (start, end, CPU seconds, CPU-wait seconds) of each run of
+# iterations in which it mostly ran, mostly waited for a CPU, or neither.
 thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's
 laps = threading.local()  # each thread's stretches so far, and its last lap
+SCHEDSTAT = "/proc/thread-self/schedstat"  # Linux: a thread's time on a CPU,
+#                                            and its time waiting for one
+SLACK = 0.00005  # seconds a sleep may overrun: Linux's default timer slack
 
 
 def outcome(job, cpu_clock=thread_cpu):
     """The job's Span, or the exception it raised: what a worker reports."""
     start, cpu = time.perf_counter(), cpu_clock()  # one clock for all (3.10+)
     laps.stretches, laps.clock, laps.wall, laps.cpu = [], cpu_clock, start, cpu
+    laps.schedstat, laps.slept = schedstat_opened(), 0.0
+    waited = laps.waited = cpu_waited()
     try:
         result = job()
         lap()  # the time after the last line, or a job that prints none
+        cpu_wait = None if waited is None else laps.waited - waited
         return Span(start, laps.wall, os.getpid(), result, laps.cpu - cpu,
-                    tuple(laps.stretches))
+                    tuple(laps.stretches), threading.get_native_id(),
+                    cpu_wait, laps.slept)
     except SystemExit as error:  # the job's own: its caller must not exit
         return RuntimeError(f"a worker called sys.exit({error.code!r})")
     except BaseException as error:
         return error
     finally:
         laps.stretches = None
+        if laps.schedstat is not None:
+            os.close(laps.schedstat)
 
 
 def lap():
-    """An iteration's end (say() calls it): the worker ran for most of it,
-    or it waited (for the GIL, a sleep, a reader); a stretch of either
-    grows, or one begins."""
+    """An iteration's end (say() calls it): the worker mostly ran in it,
+    mostly waited for a CPU, or waited for something else (the GIL, a
+    sleep, a reader); a stretch of that grows, or one begins."""
     stretches = getattr(laps, "stretches", None)
     if stretches is None:
         return  # not within a job's outcome
-    wall, cpu = time.perf_counter(), laps.clock()
+    wall, cpu, waited = time.perf_counter(), laps.clock(), cpu_waited()
     spent = cpu - laps.cpu
-    running = spent >= (wall - laps.wall) / 2
-    if stretches and (running == laps.running or wall == laps.wall):
-        start, _, used = stretches[-1]
-        stretches[-1] = (start, wall, used + spent)
+    queued = 0.0 if waited is None else waited - laps.waited
+    state = ("ran" if spent >= (wall - laps.wall) / 2 else
+             "queued" if queued >= (wall - laps.wall - spent) / 2 else
+             "waited")
+    if stretches and (state == laps.state or wall == laps.wall):
+        start, _, used, wait = stretches[-1]
+        stretches[-1] = (start, wall, used + spent, wait + queued)
     else:
-        stretches.append((laps.wall, wall, spent))
-    laps.wall, laps.cpu, laps.running = wall, cpu, running
+        stretches.append((laps.wall, wall, spent, queued))
+    laps.wall, laps.cpu, laps.state = wall, cpu, state
+    laps.waited = waited
+
+
+def schedstat_opened():
+    """This thread's schedstat, open to be read at each lap, or None."""
+    try:
+        return os.open(SCHEDSTAT, os.O_RDONLY)
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+def cpu_waited():
+    """Seconds this thread has so far been ready to run while every CPU was
+    taken, or None where that is unknown (read in one call: no opening)."""
+    if getattr(laps, "schedstat", None) is None:
+        return None
+    try:
+        return int(os.pread(laps.schedstat, 100, 0).split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def slept(asked, begun):
+    """Count a sleep: what it asked for and the slack the system may add;
+    waking later than that, it waited for a CPU or the GIL."""
+    if getattr(laps, "stretches", None) is not None:
+        laps.slept += min(time.perf_counter() - begun, asked + SLACK)
 
 
 # -- 4. The runners: a list of jobs in, one Span per job out, in job order ----
@@ -511,8 +556,8 @@ def time_jobs(name, runner, jobs):
 
 def since(moment, span):
     """A span's times counted from a moment: the start of its run."""
-    stretches = tuple((begun - moment, ended - moment, cpu)
-                      for begun, ended, cpu in span.stretches)
+    stretches = tuple((begun - moment, ended - moment, cpu, wait)
+                      for begun, ended, cpu, wait in span.stretches)
     return span._replace(start=span.start - moment, end=span.end - moment,
                          stretches=stretches)
 
@@ -553,9 +598,12 @@ def timeline(timings, line_width=79, max_rows=16):
     scale = (chart.seconds or 1e-9) / width  # seconds a column
     per = "one worker" if chart.per_row == 1 else f"{chart.per_row} workers"
     lines = [f"When each worker ran (one column = {scale * 1000:.3g} ms,"
-             f" one row = {per}):",
-             "".join(map(glyph, "█ running, ▓ mostly, ▒ partly, ░ waiting"))
-             + " (for the GIL, a sleep, the output)"]
+             f" one row = {per}):", "".join(map(glyph, "█ running, ▓ mostly,"
+                                               " ▒ partly, ░ waiting"))
+             + f" ({waiting_for(timings)}),", glyph("▚") +
+             (" waiting for a CPU: other programs or workers had them all"
+              if measured(timings) else " waiting for a CPU: not measured"
+              " here (Linux tells it)")]
     for at, row in enumerate(chart.rows):
         first = at == 0 or chart.rows[at - 1].way != row.way
         name = row.way if first else ""  # on a way's first row only
@@ -566,33 +614,47 @@ def timeline(timings, line_width=79, max_rows=16):
 
 def timeline_cells(spans, scale, width):
     """A block in each column where one of the spans ran, shaded by how much
-    of that time it was running, not waiting; at least one block."""
-    alive, seen, ran = [False] * width, [0.0] * width, [0.0] * width
+    of that time it was running; ▚ where waiting for a CPU outweighed the
+    rest of its waiting; at least one block."""
+    alive, seen = [False] * width, [0.0] * width
+    ran, queued = [0.0] * width, [0.0] * width
     for span in spans:
         first, last = (max(0, min(width, round(moment / scale)))
                        for moment in (span.start, span.end))
         alive[first:last] = [True] * (last - first)
-        for begun, ended, share in shares(span):
+        for begun, ended, share, wait in shares(span):
             for column in range(max(0, int(begun / scale)),
                                 min(width, int(ended / scale) + 1)):
-                overlap = (min(ended, (column + 1) * scale) -
-                           max(begun, column * scale))
-                seen[column] += max(0.0, overlap)
-                ran[column] += max(0.0, overlap) * share
+                overlap = max(0.0, (min(ended, (column + 1) * scale) -
+                                    max(begun, column * scale)))
+                seen[column] += overlap
+                ran[column] += overlap * share
+                queued[column] += overlap * wait
     if not any(alive):  # too short to see at this scale: where it began
         alive[min(width - 1, max(0, round(spans[0].start / scale)))] = True
     lasted = sum(span.end - span.start for span in spans)
     whole = sum(span.cpu for span in spans) / lasted if lasted > 0 else 1.0
-    return "".join(shade(ran[at] / seen[at] if seen[at] else whole)
+    return "".join(mark(ran[at] / seen[at], queued[at] / seen[at])
+                   if alive[at] and seen[at] else shade(whole)
                    if alive[at] else " " for at in range(width)).rstrip()
 
 
 def shares(span):
-    """(start, end, the share of it the worker ran) of each of a span's
-    stretches; a span without laps is one stretch."""
-    for begun, ended, cpu in span.stretches or [(span.start, span.end,
-                                                 span.cpu)]:
-        yield begun, ended, cpu / (ended - begun) if ended > begun else 1.0
+    """(start, end, the share of it the worker ran, the share it waited for
+    a CPU) of each of a span's stretches; one without laps is one."""
+    for begun, ended, cpu, wait in span.stretches or [(
+            span.start, span.end, span.cpu, span.cpu_wait or 0.0)]:
+        lasted = ended - begun
+        yield (begun, ended, cpu / lasted if lasted > 0 else 1.0,
+               wait / lasted if lasted > 0 else 0.0)
+
+
+def mark(ran, queued):
+    """A column's mark: its running shade, or ▚ where it was not running
+    most of the time and waited for a CPU more than for anything else."""
+    if quarters(ran) < 3 and queued > 1 - ran - queued:
+        return glyph("▚")
+    return shade(ran)
 
 
 def shade(share):
@@ -603,6 +665,70 @@ def shade(share):
 def quarters(share):
     """The whole quarters of its time a worker ran: 0 to 3 (all is 3)."""
     return max(0, min(3, int(share * 4)))
+
+
+# -- 9. What the workers waited for: a CPU, the GIL, their sleeps -------------
+
+def waiting_for(timings):
+    """What the pale marks waited for, in the ways shown: the GIL only where
+    workers shared one."""
+    gil = any(shares_a_gil(timing.name) for timing in timings)
+    return ("for the GIL, a sleep, the output" if gil else
+            "for a sleep, the output")
+
+
+def measured(timings):
+    """Whether the system told how long the workers waited for a CPU."""
+    return all(span.cpu_wait is not None
+               for timing in timings for span in timing.spans)
+
+
+# A span's time in three shares: running, waiting for a CPU, waiting for
+# the GIL. The rest is its sleeps and its output. A thread that waited,
+# not running, not ready to run, not asleep, waited for its GIL, if it
+# shared one with other workers. None: not measured here.
+Split = namedtuple("Split", "ran cpu_wait gil_wait")
+
+
+def split(span, gil_shared):
+    """The span's Split, as fractions of its time."""
+    lasted = span.end - span.start
+    if lasted <= 0:
+        return Split(1.0, 0.0, 0.0)
+    ran = min(1.0, span.cpu / lasted)
+    if span.cpu_wait is None:
+        return Split(ran, None, None if gil_shared else 0.0)
+    cpu_wait = min(1.0 - ran, span.cpu_wait / lasted)
+    rest = 1.0 - ran - cpu_wait - span.slept / lasted
+    return Split(ran, cpu_wait, max(0.0, rest) if gil_shared else 0.0)
+
+
+def shares_a_gil(name):
+    """Whether the way of this name runs its workers under one GIL: threads,
+    where the GIL is on."""
+    way = next((way for way in WAYS if way.name == name), None)
+    return bool(way and way.parallel == "without the GIL" and gil_enabled())
+
+
+def waiting_lines(timings):
+    """A line per way: how much of its workers' time went waiting for the
+    GIL (where they share one) and for a CPU; one line where unknown."""
+    if not measured(timings):
+        return ["Waiting for a CPU is not measured here, nor the GIL apart"
+                " from it: Linux tells it."]
+    lines = []
+    for timing in timings:
+        gil = shares_a_gil(timing.name)
+        lasted = sum(span.end - span.start for span in timing.spans) or 1e-9
+        parts = [split(span, gil) for span in timing.spans]
+        weight = [(span.end - span.start) / lasted for span in timing.spans]
+        cpu, lock = (round(100 * sum(getattr(part, what) * share for part,
+                                     share in zip(parts, weight)))
+                     for what in ("cpu_wait", "gil_wait"))
+        said = f"{lock}% of their time for the GIL, {cpu}%" if gil else (
+            f"{cpu}% of their time")
+        lines.append(f"{timing.name + ':':<17}workers waited {said} for a CPU")
+    return lines
 
 
 # == Plumbing ===============================================================
@@ -1181,7 +1307,10 @@ def timeline_svg(timings, caption, max_rows=16):
     # browser shows them only where the text says white-space: pre.
     svg.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     tree.SubElement(svg, "rect", width="100%", height="100%", fill="white")
-    for at, line in enumerate(caption + [LEGEND]):
+    hatch(tree, svg)
+    legend = (f"solid: running; the paler, the more it waited"
+              f" ({waiting_for(timings)}); hatched: for a CPU")
+    for at, line in enumerate(caption + [legend]):
         text = tree.SubElement(svg, "text", x="20", y=str(36 + LINE * at),
                                style="white-space: pre")
         text.text = line
@@ -1202,28 +1331,53 @@ def timeline_svg(timings, caption, max_rows=16):
         label.text = row.label
         colour = COLOURS[(row.workers[0] - 1) % len(COLOURS)]
         for span in row.spans:
-            for begun, ended, share in shares(span):
-                tree.SubElement(lane, "rect", {
-                    "class": "running" if share >= 0.5 else "waiting",
-                    "x": f"{LEFT + begun * scale:.2f}", "y": str(y + 3),
-                    "width": f"{max(0.0, ended - begun) * scale:.2f}",
-                    "height": str(LANE - 6), "fill": colour,
-                    "fill-opacity": str(opacity(share)),
-                    "stroke": colour, "stroke-width": "1"})  # pale, not lost
+            worker = tree.SubElement(lane, "g", worker_data(span, row.way))
+            for begun, ended, share, wait in shares(span):
+                box = {"x": f"{LEFT + begun * scale:.2f}", "y": str(y + 3),
+                       "width": f"{max(0.0, ended - begun) * scale:.2f}",
+                       "height": str(LANE - 6)}
+                queued = mark(share, wait) == glyph("▚")
+                tree.SubElement(worker, "rect", dict(
+                    box, fill=colour, stroke=colour,  # pale, not lost
+                    **{"class": "cpu-wait" if queued else "running"
+                       if share >= 0.5 else "waiting", "stroke-width": "1",
+                       "fill-opacity": str(opacity(share))}))
+                if queued:  # hatched over its colour: it waited for a CPU
+                    tree.SubElement(worker, "rect", dict(
+                        box, fill="url(#cpu-wait)"))
         y += LANE
     time_axis(tree, svg, y + 10, seconds, scale)
     tree.indent(svg)
     return tree.tostring(svg, encoding="unicode") + "\n"
 
 
+def worker_data(span, way):
+    """A worker's numbers, on its group: for laying another profile beside
+    it (the thread's native id; shares of its span, or 'unknown')."""
+    parts = split(span, shares_a_gil(way))
+    numbers = {"data-pid": str(span.pid), "data-tid": str(span.tid)}
+    for name, share in zip(("ran", "cpu-wait", "gil-wait"), parts):
+        numbers[f"data-{name}"] = ("unknown" if share is None else
+                                   f"{share:.2f}")
+    return numbers
+
+
+def hatch(tree, svg):
+    """The pattern that marks waiting for a CPU: dark diagonal lines."""
+    defs = tree.SubElement(svg, "defs")
+    pattern = tree.SubElement(defs, "pattern", {
+        "id": "cpu-wait", "width": "8", "height": "8",
+        "patternUnits": "userSpaceOnUse",
+        "patternTransform": "rotate(45)"})
+    tree.SubElement(pattern, "line", x1="0", y1="0", x2="0", y2="8",
+                    stroke="black", **{"stroke-width": "3",
+                                       "stroke-opacity": "0.6"})
+
+
 def opacity(share):
     """A stretch's fill, shaded as the text's columns are: threads taking
     turns at every iteration each run half the time, drawn as ▓, not █."""
     return (quarters(share) + 1) / 4
-
-
-LEGEND = ("solid: running; the paler, the more it waited (for the GIL, a"
-          " sleep, the output)")
 
 
 def picture_file(text):

@@ -55,6 +55,8 @@ CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
 A line ending in *: other programs, a slow reader (a pager) or a stop took
   time from that phase; a note says which. --repeat 3 keeps each way's best.
+  A phase whose workers waited for a CPU that other programs had is run
+  again; still short of CPUs, it shows (disturbed), not a verdict.
 """ + common.START_METHODS
 
 MOST_WORKERS, MOST_REPEATS = 1000, 100
@@ -71,20 +73,21 @@ def main(argv=None):
     bars = WORK[args.work].seconds > 0  # idle workers print nothing
     ways = common.ways_here()  # the table's, less what this Python lacks
     hooks = common.CommandHooks()  # signals held at each start, limits named
-    runs = [[] for _ in ways]  # each way's phases, one per round
+    runs = [[] for _ in ways]  # each way's phases: each round's, run again
     for round in range(args.repeat):
         for way, phases in zip(ways, runs):
             if bars and (round or way is not ways[0]):
                 common.say("\n\n")  # blank lines between the phases
             runner = common.runner_for(way, args.start_method, hooks)
-            phases.append(watched(way, runner, jobs))
-    best = [min(phases, key=lambda phase: phase.timing.seconds)
-            for phases in runs]
+            phases += watched_again(way, runner, jobs, bars)
+    best = [min(phases, key=short_of_cpus_then_time) for phases in runs]
     lines = report(args, runs, best)
     if bars:
         common.say("\n")
     timings = [phase.timing for phase in best]
-    for line in lines + [""] + common.timeline(timings, *timeline_size(lines)):
+    width, rows, under = timeline_size(lines, common.waiting_lines(timings))
+    shown = common.timeline(timings, width, rows)  # under it: waits for a CPU
+    for line in lines + [""] + shown + under:  # or the GIL, in numbers
         common.say(line)
     if args.svg:  # the same timeline, as a picture for a slide
         common.write_picture(args.svg, common.timeline_svg(timings, lines))
@@ -133,9 +136,9 @@ def report(args, runs, best):
     """The lines after the bars: which Python, each way's best run, notes."""
     idle, method = not WORK[args.work].seconds, args.start_method
     always = ["other"] if lasting(runs, "other") else []
-    # No verdicts where, in every round, others left too little to judge by:
     lines = [common.describe_python(method)]
-    lines += result_lines(best, args.workers if idle else None, not always)
+    lines += result_lines(best, args.workers if idle else None,
+                          unjudged(best, always))
     if idle:
         method = common.start_method_used(method)
         lines += start_cost_lines(runs, args.workers, method)
@@ -145,15 +148,17 @@ def report(args, runs, best):
     return lines + disturbance_notes(best, cpus, args.repeat, always)
 
 
-def result_lines(phases, workers=None, verdicts=True):
+def result_lines(phases, workers=None, unjudged=()):
     """Aligned result lines. With workers given (no work), the middle column
-    is the cost of one worker, and there are no CPUs busy."""
+    is the cost of one worker, and there are no CPUs busy; the ways named
+    in unjudged get no verdict."""
     direct = next(phase.timing for phase in phases if not phase.way.starts)
     cpus, rows = common.available_cpus(), []
     for phase in phases:
         timing = phase.timing
         each = f"{timing.seconds / (workers or 1) * 1000:.3f} ms a worker"
-        faster = speedup(direct.seconds, timing.seconds) if verdicts else ""
+        faster = ("" if timing.name in unjudged else
+                  speedup(direct.seconds, timing.seconds))
         faster = faster or "(disturbed)"
         middle = each if workers else "" if timing is direct else faster
         busy = f"{common.cpus_busy(timing):.1f} of {plural(cpus, 'CPU')} busy"
@@ -202,6 +207,7 @@ def start_cost_lines(runs, workers, method):
 import re  # noqa: E402  (the instrument's own)
 import signal  # noqa: E402
 import stat  # noqa: E402
+import textwrap  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
@@ -212,6 +218,7 @@ Phase = namedtuple("Phase", "way timing marks seen", defaults=[None])
 # seconds a worker was stopped.
 Seen = namedtuple("Seen", "other held stopped ours worker_stopped",
                   defaults=[None, 0.0])
+LACKING = 0.05  # of the CPUs a phase can use: past this, its verdict is noise
 MEASURABLE = 0.1  # seconds: the shortest window other programs are told in
 HELD_UP = 0.05  # of a phase's time: past this share, held output is named
 TICKS_NOISE = 0.05  # CPU seconds: /proc counts 10 ms ticks, each process's
@@ -251,8 +258,12 @@ def judged(way, timing, seen, cpus, quota=None):
     # server's start is ours too
     taken = (seen.other is not None and seen.other > cpus / 8 and
              seen.other * seconds > TICKS_NOISE)
+    lacked = cpus_lacked(timing, cpus, seen.other if taken else 0.0)
     if quota is not None and quota < 0.9 * most and busy > 0.8 * quota:
         marks.append(("quota", quota))  # held to its quota, not by others
+    elif lacked is not None:  # its workers told how long they waited
+        if lacked > LACKING * most and not seen.worker_stopped:
+            marks.append(("lacked", lacked))
     elif (taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most
           and not seen.worker_stopped):  # a stopped worker explains it
         marks.append(("other", seen.other))  # the CPUs were full, others had
@@ -264,6 +275,56 @@ def judged(way, timing, seen, cpus, quota=None):
     if seen.worker_stopped > 0:
         marks.append(("worker stopped", seen.worker_stopped))
     return marks
+
+
+def cpus_lacked(timing, cpus, other):
+    """How many CPUs, on average, the phase's workers waited for that other
+    programs had: beyond what their own number explains (four workers on
+    two CPUs take turns), and no more than others used. None: unknown."""
+    if other is None or timing.seconds <= 0 or any(
+            span.cpu_wait is None for span in timing.spans):
+        return None
+    waited = sum(span.cpu_wait for span in timing.spans) / timing.seconds
+    wanted = common.cpus_busy(timing) + waited  # workers ready to run
+    return min(other, max(0.0, waited - max(0.0, wanted - cpus)))
+
+
+def short_of_cpus_then_time(phase):
+    """A way's best phase: the fastest of those not short of CPUs."""
+    return lacking(phase), phase.timing.seconds
+
+
+def unjudged(best, always=()):
+    """The ways that get no verdict: all where, in every round, others left
+    too little to judge by; those beside a phase still short of CPUs."""
+    direct = next(phase for phase in best if not phase.way.starts)
+    return {phase.way.name for phase in best
+            if always or lacking(phase) or lacking(direct)}
+
+
+def lacking(phase):
+    """Whether other programs had CPUs this phase's workers waited for."""
+    return "lacked" in dict(phase.marks)
+
+
+def watched_again(way, runner, jobs, bars=True, again=2):
+    """A phase, watched; run again, up to `again` times more, while other
+    programs had CPUs its workers waited for: a single run on a busy
+    machine can say the opposite of the lesson. All its runs, in order."""
+    phases = [watched(way, runner, jobs)]
+    while bars and lacking(phases[-1]) and len(phases) <= again:
+        common.say("\n\n" + again_note(phases[-1], again + 1 - len(phases)))
+        phases.append(watched(way, runner, jobs))
+    return phases
+
+
+def again_note(phase, left):
+    """What is run again, why, and for how long at most."""
+    return (f"Note: {phase.way.name} waited for CPUs other programs had (on"
+            f" average\n      {dict(phase.marks)['lacked']:.1f} of"
+            f" {common.available_cpus()}): running it again, up to"
+            f" {plural(left, 'more time')}, about"
+            f" {left * phase.timing.seconds:.1f} s.")
 
 
 def lasting(runs, what):
@@ -283,6 +344,8 @@ def disturbance_notes(phases, cpus, repeat, always=()):
         for what, amount in phase.marks:
             worst[what] = max(amount, worst.get(what, 0.0))
     other, quota, of = worst.get("other", 0), worst.get("quota", 0), "CPU"
+    lacked = ", ".join(f"{phase.way.name} {dict(phase.marks)['lacked']:.1f}"
+                       for phase in phases if lacking(phase))
     notes = {
         "quota": f"Note: * a CPU quota (cgroup) held the run to {quota:g} of"
         f" {plural(cpus, of)}: it cannot\n      show what {plural(cpus, of)}"
@@ -290,6 +353,11 @@ def disturbance_notes(phases, cpus, repeat, always=()):
         " output.",
         "other": f"Note: * other programs kept up to {other:.1f} of"
         f" {plural(cpus, of)} busy; try --repeat {max(3, 2 * repeat)}.",
+        "lacked": "\n      ".join(textwrap.wrap(
+            "Note: * in every run, other programs had CPUs these phases waited"
+            f" for (on average, of {cpus}): {lacked}. No verdict beside them:"
+            " close the other programs and run again, or see the README's"
+            " saved output.", 73)),
         "held": f"Note: * output waited {worst.get('held', 0):.1f} s for its"
         " reader (a pager?); times include it.",
         "stopped": "Note: * the demo was stopped for"
@@ -501,24 +569,29 @@ def plural(count, noun):
 #    columns) and short enough that the report stays in view above it.
 
 
-def timeline_size(report_lines):
-    """(line width, rows per way) for common.timeline."""
+def timeline_size(report_lines, under=()):
+    """(line width, rows per way) for common.timeline, with the report's
+    lines above it, and the lines under it that fit (all, or none)."""
     try:
         columns, rows = os.get_terminal_size(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         columns = rows = 0  # into a file or a pipe
     if columns <= 0:  # also a terminal that says 0x0: its size is unknown
-        return 79, 16
+        return 79, 16, list(under)
     width, rows = columns, rows if rows > 0 else 1000
 
     def screen_rows(line):
         return max(1, -(-len(line) // width))  # a line wider than it wraps
 
-    # The report, a blank line, the heading's two lines, the shell's prompt.
-    heading = 2 * screen_rows("x" * 74)
-    used = sum(map(screen_rows, report_lines)) + 1 + heading + 1
+    # The report, a blank line, the heading's three lines, the lines under
+    # it, the shell's prompt.
+    heading = 3 * screen_rows("x" * 78)
+    used = (sum(map(screen_rows, report_lines)) + 1 + heading +
+            sum(map(screen_rows, under)) + 1)
     per_way = (rows - used) // len(common.ways_here())
-    return min(79, width - 1), max(1, min(16, per_way))
+    if per_way < 1 and under:  # a small screen: the report stays in view
+        return timeline_size(report_lines)
+    return min(79, width - 1), max(1, min(16, per_way)), list(under)
 
 
 # -- Before the run: what the machine allows, how fast it computes, and how

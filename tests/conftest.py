@@ -1,5 +1,6 @@
 """Shared helpers: where the project is, and how to run its scripts as a user would."""
 
+import contextlib
 import functools
 import importlib
 import os
@@ -52,6 +53,33 @@ def scratch():
 # A program that keeps a CPU busy, as another user's would: for a minute at most, so that a test
 # that fails before it can kill one leaves nothing computing for long.
 HOG = "import time\nend = time.monotonic() + 60\nwhile time.monotonic() < end: pass"
+
+
+# A program that computes and rests by turns, 50-400 ms each, as a laptop's browser or video call
+# does: steady programs alone never show what bursts do to one phase and not the next.
+BURSTS = """import random, time
+end = time.monotonic() + 60
+while time.monotonic() < end:
+    busy = time.monotonic() + random.uniform(0.05, 0.4)
+    while time.monotonic() < busy: pass
+    time.sleep(random.uniform(0.05, 0.4))
+"""
+
+
+@contextlib.contextmanager
+def busy_programs(steady=2, bursty=2):
+    """Other programs computing while the block runs: `steady` all the time, `bursty` in bursts;
+    all killed at its end (each would stop within a minute anyway)."""
+    programs = [
+        subprocess.Popen([sys.executable, "-c", code], env=script_env())
+        for code in [HOG] * steady + [BURSTS] * bursty
+    ]
+    try:
+        yield programs
+    finally:
+        for program in programs:
+            program.kill()
+            program.wait()
 
 
 def script_env(**changes):

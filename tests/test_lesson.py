@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, fenced_blocks, scratch, run_script, script_env
-from test_stopwatch import HERE, PYTHON, RESULT
+from test_stopwatch import HERE, LEGEND, PYTHON, RESULT, chart_rows
 from test_robustness import assert_group_ends, finish
 from test_timeline import run_on_terminal
 
@@ -51,8 +51,9 @@ def test_the_report_stays_on_the_last_screen(columns, rows, workers, iterations)
     report_at = next(i for i, line in enumerate(lines) if PYTHON.match(line))
     chart = lines[lines.index("", report_at) + 1 :]
     assert chart[0].startswith("When each worker ran")
-    assert all(len(line) < columns for line in chart[2:]), "a timeline row wider than the terminal"
-    assert 2 + 3 <= len(chart) <= rows
+    rows_drawn = chart_rows(chart)
+    assert all(len(row) < columns for row in rows_drawn), "a timeline row wider than the terminal"
+    assert len(HERE) <= len(rows_drawn) and LEGEND + len(rows_drawn) <= len(chart) <= rows
     shown = "\n".join(last_screen(lines, columns, rows))
     flat = shown.replace("\n", "")
     for line in lines[report_at : report_at + 4]:
@@ -67,7 +68,7 @@ def test_into_a_file_the_timeline_is_79_columns_and_16_rows_a_run():
     assert (result.returncode, result.stderr) == (0, "")
     chart = result.stdout.split("\n\n")[-1].splitlines()
     assert (
-        max(map(len, chart)) <= 79 and len(chart) == 2 + len(HERE) * 14
+        max(map(len, chart)) <= 79 and len(chart_rows(chart)) == len(HERE) * 14
     )  # 40 workers: 14 groups of 3
 
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import HOG, ROOT, run_script, script_env
-from test_stopwatch import HERE, NOTE, PYTHON, RESULT, found, notes, sections
+from test_stopwatch import HERE, NOTE, PYTHON, RESULT, chart_rows, found, notes, sections
 
 import common
 import demo_stopwatch
@@ -413,7 +413,7 @@ def test_a_terminal_that_says_it_is_0x0_gets_the_timeline_of_a_file():
     )
     lines = shown.replace("\r\n", "\n").splitlines()
     heading = next(line for line in lines if line.startswith("When each worker ran"))
-    rows = lines[lines.index(heading) + 2 :]
+    rows = chart_rows(lines[lines.index(heading) :])
     assert 19 + 30 <= max(map(len, rows)) <= 79 and len(rows) == 2 * len(
         HERE
     )  # not one column wide

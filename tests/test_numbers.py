@@ -11,7 +11,7 @@ from functools import partial
 
 import pytest
 from conftest import HOG, ROOT, checked_at_once, run_script, script_env
-from test_stopwatch import HERE, PYTHON, RESULT, found, notes, sections
+from test_stopwatch import HERE, PYTHON, RESULT, blames_others, found, notes, sections
 
 import common
 import demo_stopwatch
@@ -361,9 +361,7 @@ def test_other_programs_keeping_every_cpu_busy_are_named():
     assert result.returncode == 0 and result.stderr == ""
     report = sections(result.stdout)[-2]
     assert found(PYTHON, report)
-    assert any(
-        line.startswith("Note: * other programs kept up to ") for line in notes(result.stdout)
-    )
+    assert blames_others(result.stdout)
     assert any(match["mark"] for match in found(RESULT, report))
     assert [match[1] for match in found(RESULT, report)] == HERE
 
@@ -502,11 +500,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     assert phase in marked
     if before[cpu] < 0.05 and busy_shares()[cpu] < 0.05:
         assert marked == [phase]
-    assert [
-        line
-        for line in notes(result.stdout)
-        if line.startswith("Note: * other programs kept up to ")
-    ]
+    assert blames_others(result.stdout)
 
 
 def busy_shares(seconds=0.1):

@@ -33,12 +33,14 @@ def pixels_per_ms(svg):
 
 
 def lanes(svg):
-    """{(way, worker label): [(class, x, width), ...]} from the picture's lanes."""
+    """{(way, worker label): [(class, x, width), ...]} from the picture's lanes (the hatching
+    laid over a stretch that waited for a CPU has no class of its own)."""
     found_lanes = {}
-    for lane in svg.iter(f"{SVG}g"):
+    for lane in (lane for lane in svg.iter(f"{SVG}g") if lane.get("data-way")):
         rects = [
             (rect.get("class"), float(rect.get("x")), float(rect.get("width")))
             for rect in lane.iter(f"{SVG}rect")
+            if rect.get("class")
         ]
         found_lanes[lane.get("data-way"), lane.get("data-worker")] = rects
     return found_lanes
@@ -70,11 +72,11 @@ def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel
         for n, span in enumerate(timing.spans, 1):
             expected = [
                 (
-                    "running" if cpu >= (end - start) / 2 else "waiting",
+                    kind_of(end - start, cpu, wait),
                     zero + start * 1000 * scale,
                     (end - start) * 1000 * scale,
                 )
-                for start, end, cpu in span.stretches
+                for start, end, cpu, wait in span.stretches
             ]
             got = drawn[timing.name, str(n)]
             assert [kind for kind, _, _ in got] == [kind for kind, _, _ in expected]
@@ -82,14 +84,27 @@ def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel
                 assert abs(x - want_x) <= 1 and abs(width - want_width) <= 1
 
 
+def kind_of(lasted, cpu, wait):
+    """A stretch's class: waiting for a CPU where that outweighed the rest of its waiting and it
+    ran less than three quarters of it; else running, for half of it or more, or waiting."""
+    if cpu < 0.75 * lasted and wait > lasted - cpu - wait:
+        return "cpu-wait"
+    return "running" if cpu >= lasted / 2 else "waiting"
+
+
 def test_a_stretch_is_as_solid_as_its_worker_ran_in_it():
     """Threads taking turns at every iteration run half the time each: drawn as ▓ is, not solid."""
     shares = [1.0, 0.8, 0.5, 0.3, 0.05, 0.0]
     span = common.Span(
-        0.0, 6.0, 0, None, sum(shares), tuple((n, n + 1, share) for n, share in enumerate(shares))
+        0.0,
+        6.0,
+        0,
+        None,
+        sum(shares),
+        tuple((n, n + 1, share, 0.0) for n, share in enumerate(shares)),
     )
     svg = svg_of(common.timeline_svg([common.Timing("Threading", 6.0, [span])], []))
-    rects = list(svg.iter(f"{SVG}g"))[0].iter(f"{SVG}rect")
+    rects = next(svg.iter(f"{SVG}g")).iter(f"{SVG}rect")
     assert [(rect.get("class"), rect.get("fill-opacity")) for rect in rects] == [
         ("running", "1.0"),
         ("running", "1.0"),
@@ -101,7 +116,7 @@ def test_a_stretch_is_as_solid_as_its_worker_ran_in_it():
 
 
 def test_grouped_workers_share_a_lane_labelled_as_the_text_labels_them():
-    spans = [common.Span(n, n + 1, 0, None, 1.0, ((n, n + 1, 1.0),)) for n in range(40)]
+    spans = [common.Span(n, n + 1, 0, None, 1.0, ((n, n + 1, 1.0, 0.0),)) for n in range(40)]
     svg = svg_of(common.timeline_svg([common.Timing("Directly", 40.0, spans)], []))
     labels = [worker for _, worker in lanes(svg)]
     assert labels == [f"{n}-{n + 2}" for n in range(1, 38, 3)] + ["40"]
@@ -110,7 +125,9 @@ def test_grouped_workers_share_a_lane_labelled_as_the_text_labels_them():
 
 def test_neither_no_color_nor_a_pipe_nor_a_terminal_changes_the_picture(monkeypatch):
     timings = [
-        common.Timing("Threading", 1.0, [common.Span(0.0, 1.0, 0, None, 0.5, ((0.0, 1.0, 0.5),))])
+        common.Timing(
+            "Threading", 1.0, [common.Span(0.0, 1.0, 0, None, 0.5, ((0.0, 1.0, 0.5, 0.0),))]
+        )
     ]
     plain = common.timeline_svg(timings, ["caption"])
     monkeypatch.setenv("NO_COLOR", "1")
@@ -144,7 +161,8 @@ def test_the_demo_writes_the_picture_of_its_run_with_its_report_as_caption(scrip
     else:
         assert PYTHON.match(caption[0]) and caption[1].startswith("Threading: three shapes in ")
         assert set(drawn) == {("Threading", str(n)) for n in (1, 2, 3)}
-    assert {kind for rects in drawn.values() for kind, _, _ in rects} <= {"running", "waiting"}
+    kinds = {kind for rects in drawn.values() for kind, _, _ in rects}
+    assert kinds <= {"running", "waiting", "cpu-wait"}
 
 
 def read_only_file(tmp_path):
@@ -304,5 +322,5 @@ def test_the_caption_keeps_its_columns_in_a_browser():
     svg = svg_of(common.timeline_svg(real_timings()[:1], caption))
     [shown] = [text for text in svg.iter(f"{SVG}text") if text.text == caption[0]]
     assert "white-space: pre" in (shown.get("style") or "")
-    legend = next(text for text in svg.iter(f"{SVG}text") if text.text == common.LEGEND)
+    legend = next(text for text in svg.iter(f"{SVG}text") if text.text.startswith("solid: "))
     assert "white-space: pre" in legend.get("style")

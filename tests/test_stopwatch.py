@@ -38,6 +38,34 @@ START_COST = re.compile(
 
 
 NOTE = re.compile(r"^(Note: |      \S)")  # a note may go on over lines of its own, indented
+WAITED = re.compile(  # under the timeline: each way's share of time waiting for the GIL, a CPU
+    rf"^(?P<way>{'|'.join(NAMES)}): +workers waited (?:(?P<gil>\d+)% of their time for the GIL,"
+    r" (?P<cpu>\d+)%|(?P<cpu_only>\d+)% of their time) for a CPU$"
+)
+UNMEASURED = "Waiting for a CPU is not measured here, nor the GIL apart from it: Linux tells it."
+LEGEND = 3  # the timeline's heading and legend lines, before its rows
+
+
+def chart_rows(chart):
+    """A timeline's rows: the lines after its heading and legend, before what they waited for."""
+    assert chart[0].startswith("When each worker ran"), chart[0]
+    return [line for line in chart[LEGEND:] if not WAITED.match(line) and line != UNMEASURED]
+
+
+def blames_others(stdout):
+    """Whether a note says other programs took CPUs from a phase: seen by how long its workers
+    waited for one (Linux), or else by how busy the machine was."""
+    return any(
+        line.startswith(("Note: * other programs kept up to ", "Note: * in every run, other"))
+        or "waited for CPUs other programs had (on average" in line
+        for line in notes(stdout)
+    )
+
+
+def reruns(stdout):
+    """How many phases a run ran again, each after its note: others took CPUs it waited for."""
+    return sum(line.startswith("Note: ") and ": running it again, up to" in next_line
+               for line, next_line in zip(stdout.splitlines(), stdout.splitlines()[1:]))
 
 
 def notes(stdout):
@@ -76,7 +104,7 @@ def test_every_line_has_its_format_and_counts_are_exact(work):
     result = run_script("demo_stopwatch.py", "--workers", 3, "--iterations", 25, "--work", work)
     assert result.returncode == 0 and result.stderr == ""
     bar_phases, results = phases(result.stdout)
-    assert len(bar_phases) == len(HERE)
+    assert len(bar_phases) == len(HERE) + reruns(result.stdout)
     for bars in bar_phases:
         assert Counter(map(worker_of, bars)) == {1: 25, 2: 25, 3: 25}
     assert [RESULT.match(line).group(1) for line in results] == HERE
@@ -192,9 +220,11 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
     ):  # every CPU busy, and every disturbance at its worst
         timing = common.Timing(name, seconds, [common.Span(0.0, seconds, 0, None, 999 * seconds)])
         marks = [("quota", 998.55), ("other", 998.9), ("held", 9999.9), ("stopped", 9999.9)]
+        marks += [("lacked", 998.9)]
         return demo_stopwatch.Phase(ways[name], timing, marks)
 
     slow, fast, timing = phase(999.999), phase(1.001), phase(999.999).timing
+    half_and_half = common.Span(0.0, 1.0, 0, None, 0.0, (), 0, 0.5, 0.0)
     direct = phase(999.999, "Directly")
     sleepy = SimpleNamespace(
         work="sleep",
@@ -207,7 +237,7 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
     lines = [
         *demo_stopwatch.result_lines([direct, slow, fast]),
         *demo_stopwatch.result_lines([direct, slow, fast], workers=1),
-        *demo_stopwatch.result_lines([direct, slow, fast], verdicts=False),
+        *demo_stopwatch.result_lines([direct, slow, fast], unjudged={"Multiprocessing"}),
         *demo_stopwatch.disturbance_notes([slow], 999, repeat=100),
         *demo_stopwatch.disturbance_notes([slow], 999, repeat=100, always=["other"]),
         *demo_stopwatch.start_cost_lines(
@@ -223,6 +253,9 @@ def test_every_kind_of_report_line_fits_79_columns_at_its_widest(monkeypatch):
         common.describe_python("forkserver"),
         *with_a_quota(monkeypatch, 998.55, lambda: common.describe_python("forkserver")),
         *common.timeline([timing], line_width=79),
+        *common.waiting_lines([common.Timing("Multiprocessing", 1.0, [half_and_half])]),
+        *demo_stopwatch.disturbance_notes([phase(1.0, name) for name in ways], 999, repeat=1),
+        *demo_stopwatch.again_note(slow, 2).splitlines(),
     ]
     assert all(len(line) <= 79 for line in lines), [line for line in lines if len(line) > 79]
 

@@ -11,13 +11,23 @@ import sysconfig
 
 import pytest
 from conftest import ROOT, run_script, script_env
-from test_stopwatch import HERE, NAMES, PYTHON, RESULT, START_COST, found, sections
+from test_stopwatch import (
+    HERE,
+    LEGEND,
+    NAMES,
+    PYTHON,
+    RESULT,
+    START_COST,
+    chart_rows,
+    found,
+    sections,
+)
 
 import common
 import demo_stopwatch
 
 ROW = re.compile(
-    rf"^(?P<label>{'|'.join(NAMES)}|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█▓▒░ ]*)$"
+    rf"^(?P<label>{'|'.join(NAMES)}|) +(?P<workers>\d+(?:-\d+)?) (?P<cells>[█▓▒░▚ ]*)$"
 )
 
 
@@ -33,9 +43,9 @@ def columns(cells):
 
 def parse_rows(lines):
     """{mode: [(workers, set of filled columns), ...]} from the timeline's rows (after its heading
-    and the line that says what the shades mean)."""
+    and the lines that say what the marks mean)."""
     rows, mode = {}, None
-    for line in lines[2:]:
+    for line in chart_rows(lines):
         match = ROW.match(line)
         assert match, f"not a timeline row: {line!r}"
         mode = match["label"] or mode
@@ -56,7 +66,7 @@ def test_the_longest_run_fills_the_width_and_the_scale_is_printed():
     rows = parse_rows(lines)
     assert rows["Directly"] == [("1", set(range(0, 30))), ("2", set(range(30, 60)))]
     assert rows["Threading"] == [("1", set(range(0, 30))), ("2", set(range(0, 30)))]
-    assert {len(line) for line in lines[2:]} == {16 + 1 + 1 + 1 + 60, 16 + 1 + 1 + 1 + 30}
+    assert {len(line) for line in chart_rows(lines)} == {16 + 1 + 1 + 1 + 60, 16 + 1 + 1 + 1 + 30}
 
 
 def test_the_scale_is_the_longest_run_wherever_it_comes():
@@ -81,9 +91,9 @@ def test_a_row_fits_the_terminal_it_is_drawn_for(columns, monkeypatch):
     some)."""
     monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((columns, 50)))
     monkeypatch.setattr(sys.stdout, "fileno", lambda: 1, raising=False)
-    width, _ = demo_stopwatch.timeline_size(["Python 3"])
+    width, _, _ = demo_stopwatch.timeline_size(["Python 3"])
     lines = common.timeline([run("Directly", 1.0, (0.0, 1.0))], line_width=width)
-    assert max(map(len, lines[2:])) == min(columns - 1, 79)
+    assert max(map(len, chart_rows(lines))) == min(columns - 1, 79)
 
 
 def test_back_to_back_workers_never_share_a_column():
@@ -115,34 +125,68 @@ def test_many_workers_are_grouped_into_at_most_sixteen_rows():
     ), "tiled, one after another"
     assert all(max(a) < min(b) for a, b in zip(filled, filled[1:]))
     assert (
-        len({len(re.split("[█▓▒░]", line)[0].rstrip()) for line in lines[2:]}) == 1
+        len({len(re.split("[█▓▒░]", line)[0].rstrip()) for line in chart_rows(lines)}) == 1
     ), "numbers right-aligned"
 
 
 def test_each_column_is_shaded_by_how_much_of_it_the_worker_ran():
     """Running, then waiting its turn (the GIL), then a quarter, then half of the time."""
     stretches = (
-        (0.0, 0.25, 0.25),
-        (0.25, 0.5, 0.0),
-        (0.5, 0.75, 0.25 * 0.3),
-        (0.75, 1.0, 0.25 * 0.6),
+        (0.0, 0.25, 0.25, 0.0),
+        (0.25, 0.5, 0.0, 0.0),
+        (0.5, 0.75, 0.25 * 0.3, 0.0),
+        (0.75, 1.0, 0.25 * 0.6, 0.0),
     )
-    span = common.Span(0.0, 1.0, 0, None, sum(cpu for *_, cpu in stretches), stretches)
+    span = common.Span(0.0, 1.0, 0, None, sum(cpu for _, _, cpu, _ in stretches), stretches)
     lines = common.timeline([common.Timing("Threading", 1.0, [span])])
-    assert (
-        lines[1] == "█ running, ▓ mostly, ▒ partly, ░ waiting (for the GIL, a sleep, the output)"
+    assert lines[1] == (
+        "█ running, ▓ mostly, ▒ partly, ░ waiting (for the GIL, a sleep, the output),"
     )
-    assert lines[2] == "Threading        1 " + "█" * 15 + "░" * 15 + "▒" * 15 + "▓" * 15
+    [row] = chart_rows(lines)
+    assert row == "Threading        1 " + "█" * 15 + "░" * 15 + "▒" * 15 + "▓" * 15
     grouped = common.timeline(
-        [common.Timing("Threading", 1.0, [span, span._replace(stretches=((0.0, 1.0, 1.0),))])],
+        [
+            common.Timing(
+                "Threading", 1.0, [span, span._replace(stretches=((0.0, 1.0, 1.0, 0.0),))]
+            )
+        ],
         max_rows=1,
     )  # a row of two workers: the share of their time together
-    cells = grouped[2][len("Threading        1-2 ") :]
+    cells = chart_rows(grouped)[0][len("Threading        1-2 ") :]
     assert [shade for shade, _ in itertools.groupby(cells)] == [
         "█",
         "▓",
         "█",
     ]  # shares 1, 0.5, 0.65, 0.8
+
+
+def test_waiting_for_a_cpu_has_its_own_mark_where_it_outweighs_the_other_waiting():
+    """Running a half and queued a half (four processes on two CPUs), queued more than asleep,
+    asleep more than queued, then running three quarters with the rest queued: still running."""
+    stretches = (
+        (0.0, 0.25, 0.125, 0.125),
+        (0.25, 0.5, 0.05, 0.15),
+        (0.5, 0.75, 0.05, 0.05),
+        (0.75, 1.0, 0.1875, 0.0625),
+    )
+    span = common.Span(0.0, 1.0, 0, None, 0.4125, stretches, 0, 0.3875, 0.0)
+    lines = common.timeline([common.Timing("Multiprocessing", 1.0, [span])])
+    assert lines[1].endswith("░ waiting (for a sleep, the output),"), "no GIL between processes"
+    assert lines[2] == "▚ waiting for a CPU: other programs or workers had them all"
+    [row] = chart_rows(lines)
+    assert row == "Multiprocessing  1 " + "▚" * 30 + "░" * 15 + "█" * 15
+    assert common.waiting_lines([common.Timing("Multiprocessing", 1.0, [span])]) == [
+        "Multiprocessing: workers waited 39% of their time for a CPU"
+    ]
+
+
+def test_where_the_system_does_not_tell_waiting_for_a_cpu_is_said_unknown_once():
+    timing = common.Timing("Threading", 1.0, [common.Span(0.0, 1.0, 0, None, 0.25)] * 2)
+    lines = common.timeline([timing])
+    assert lines[2] == "▚ waiting for a CPU: not measured here (Linux tells it)"
+    assert common.waiting_lines([timing]) == [
+        "Waiting for a CPU is not measured here, nor the GIL apart from it: Linux tells it."
+    ]
 
 
 def test_a_last_group_of_one_worker_is_labelled_by_its_number():
@@ -221,7 +265,7 @@ def test_no_work_measures_what_a_start_costs(method):
     assert cost[2] == method
     thread, process, ratio = float(cost[1]), float(cost[3]), int(cost[4])
     assert abs(process / thread - ratio) <= max(1, ratio * 0.01) + 1
-    assert len(chart) == 2 + len(HERE) * 4
+    assert len(chart_rows(chart)) == len(HERE) * 4 and len(chart) == LEGEND + len(HERE) * 5
 
 
 def test_the_timeline_uses_the_ascii_stand_in():
@@ -230,8 +274,9 @@ def test_the_timeline_uses_the_ascii_stand_in():
     )
     chart = sections(result.stdout)[-1]
     assert chart[1].startswith("# running, = mostly, - partly, . waiting")
-    assert all(set(line[19:]) <= {"#", "=", "-", ".", " "} for line in chart[2:])
-    assert all(set(line[19:]) & {"#", "=", "-", "."} for line in chart[2:])
+    assert chart[2].startswith("% waiting for a CPU")
+    assert all(set(line[19:]) <= {"#", "=", "-", ".", "%", " "} for line in chart_rows(chart))
+    assert all(set(line[19:]) & {"#", "=", "-", ".", "%"} for line in chart_rows(chart))
 
 
 # -- Colour: only for a person at a terminal --------------------------------------------
