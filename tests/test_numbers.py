@@ -353,7 +353,7 @@ def test_other_programs_keeping_every_cpu_busy_are_named():
         for _ in range(common.available_cpus())
     ]
     try:
-        result = run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", 400)
+        result = run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", 200)
     finally:
         for hog in hogs:
             hog.kill()
@@ -488,7 +488,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
             "--workers",
             "1",
         ]
-        + ["--iterations", "800"]
+        + ["--iterations", "400"]
         + (["--start-method", method] if method else []),
         env=script_env(),
         capture_output=True,

@@ -12,9 +12,9 @@ from functools import partial
 from types import SimpleNamespace
 
 import pytest
-from conftest import HOG, ROOT, run_script, script_env
+from conftest import HOG, ROOT, busy_programs, run_script, script_env
 from test_pythons import PYTHONS
-from test_stopwatch import HERE, RESULT, WAITED, chart_rows, found, sections
+from test_stopwatch import HERE, PYTHON, RESULT, WAITED, chart_rows, found, sections
 
 import common
 import demo_stopwatch
@@ -171,6 +171,7 @@ def test_with_the_gil_threads_wait_for_the_gil():
     assert seen["gil"]
     for ran, cpu_wait, gil_wait in seen["splits"]:
         assert ran <= 0.5 and cpu_wait + gil_wait >= 0.5, seen
+        assert ran + cpu_wait + gil_wait <= 1.01, "no moment counted twice"
         if seen["free"]:
             assert gil_wait >= 0.5 and cpu_wait < gil_wait, seen
 
@@ -326,3 +327,105 @@ def test_a_phase_short_of_cpus_is_run_again_at_most_twice_each_time_said_first(
     assert best is phases[0]
     both = [phase("Directly", 0.3, 0.4), phase("Directly", 0.5, None)]
     assert min(both, key=demo_stopwatch.short_of_cpus_then_time) is both[1], "not the fastest"
+
+
+# -- Beside an outside witness: CPython 3.15's sampling profiler ---------------------------------
+
+PROFILED = """
+import json, sys
+from functools import partial
+import common, demo_stopwatch
+steps = demo_stopwatch.steps_for(0.0002) * 2500  # 0.5 s each, with no line between
+jobs = [partial(common.busy_worker, n, 1, steps) for n in (1, 2, 3, 4)]
+way = next(way for way in common.WAYS if way.name == "Threading")
+timing = common.time_jobs(way.name, common.runner_for(way), jobs)
+print(json.dumps([common.worker_data(span, way.name) for span in timing.spans]), file=sys.stderr)
+"""
+
+
+def profiled_shares(profile):
+    """{native thread id: (share waiting for the GIL, share on a CPU)} of each thread's life, from
+    the markers of a Gecko profile (the profiler counts a thread ready to run as on a CPU)."""
+    strings = profile["shared"]["stringArray"]
+    shares = {}
+    for thread in profile["threads"]:
+        markers, spent = thread["markers"], {}
+        for name, start, end in zip(markers["name"], markers["startTime"], markers["endTime"]):
+            spent[strings[name]] = spent.get(strings[name], 0.0) + (end or start) - start
+        life = spent.get("On CPU", 0.0) + spent.get("Off CPU", 0.0)
+        if life:
+            shares[str(thread["tid"])] = (
+                spent.get("Waiting for GIL", 0.0) / life,
+                spent.get("On CPU", 0.0) / life,
+            )
+    return shares
+
+
+@LINUX
+@pytest.mark.skipif(
+    sys.version_info < (3, 15) or not common.gil_enabled(), reason="needs CPython 3.15's profiler"
+)
+def test_each_threads_shares_agree_with_the_profilers_within_a_tenth(tmp_path):
+    """Threads that compute without a line between: each waits for the GIL until the switch
+    interval makes its holder let go, which the profiler marks (a thread that takes the GIL back
+    after each line's write is marked by it as holding the GIL all the while, beside another
+    marked so too)."""
+    script, profile = tmp_path / "phase.py", tmp_path / "profile.json"
+    script.write_text(PROFILED, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "profiling.sampling", "run", "-a", "--gecko", "-o", str(profile)]
+        + [str(script)],
+        cwd=ROOT,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    ours = json.loads(next(line for line in result.stderr.splitlines() if line.startswith("[")))
+    theirs = profiled_shares(json.loads(profile.read_text(encoding="utf-8")))
+    for data in ours:
+        waiting, on_cpu = theirs[data["data-tid"]]
+        ran, cpu_wait = float(data["data-ran"]), float(data["data-cpu-wait"])
+        assert abs(float(data["data-gil-wait"]) - waiting) <= 0.1, (data, waiting)
+        assert abs(ran + cpu_wait - on_cpu) <= 0.1, (data, on_cpu)
+
+
+# -- On a laptop that is never quiet: two programs computing, two computing in bursts -----------
+
+
+def against_the_lesson(stdout, cpus):
+    """The verdicts of a `--work cpu` run that say the opposite of the lesson: threads with the
+    GIL faster than running directly, or processes (interpreters) not faster where two CPUs
+    were theirs. A phase short of CPUs says (disturbed) instead: never against it."""
+    [python] = found(PYTHON, stdout.splitlines())
+    wrong = []
+    for match in found(RESULT, stdout.splitlines()):
+        verdict, way = match["middle"], WAYS[match[1]]
+        if way.parallel == "without the GIL" and python["gil"] == "enabled":
+            wrong += [match[0]] if verdict.endswith("faster") else []
+        elif way.parallel is True and cpus >= 2:
+            wrong += (
+                [match[0]]
+                if verdict and verdict != "(disturbed)" and (not verdict.endswith("faster"))
+                else []
+            )
+    return wrong
+
+
+def runs_beside_busy_programs(runs, iterations=200):
+    """The output of single `--work cpu` runs, one after another, beside two programs computing
+    steadily and two in bursts."""
+    with busy_programs(steady=2, bursty=2):
+        return [
+            run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", iterations)
+            for _ in range(runs)
+        ]
+
+
+@LINUX
+def test_beside_busy_programs_no_single_run_says_the_opposite_of_the_lesson():
+    """Two runs here; the benchmark runs ten (python tests/benchmark.py)."""
+    for result in runs_beside_busy_programs(2):
+        assert (result.returncode, result.stderr) == (0, "")
+        assert against_the_lesson(result.stdout, common.available_cpus()) == [], result.stdout
