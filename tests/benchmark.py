@@ -146,11 +146,13 @@ def cpu_profile(repeats, method=None):
             phases = watched_ways(jobs, method)
             direct = direct_of(phases)
             sample = {f"{phase.way.name}_busy": common.cpus_busy(phase.timing) for phase in phases}
-            sample.update({
-                phase.way.name: direct / phase.timing.seconds
-                for phase in phases
-                if phase.way.starts
-            })
+            sample.update(
+                {
+                    phase.way.name: direct / phase.timing.seconds
+                    for phase in phases
+                    if phase.way.starts
+                }
+            )
             samples.append(dict(sample, others=others(phases)))
     profile = {
         key: statistics.median(sample[key] for sample in samples)
@@ -268,6 +270,31 @@ def whole_demo_seconds(repeats):
         )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def busy_laptop(runs):
+    """Single runs of CPU work beside busy programs, as on a laptop that is never quiet: how many
+    verdicts said the opposite of the lesson (none should), how many were left out."""
+    from test_stopwatch import RESULT, found, reruns
+    from test_waiting import against_the_lesson, runs_beside_busy_programs
+
+    start = time.perf_counter()
+    results = runs_beside_busy_programs(runs, 400)
+    seconds = (time.perf_counter() - start) / runs
+    middles = [
+        match["middle"]
+        for result in results
+        for match in found(RESULT, result.stdout.splitlines())
+        if match["middle"]
+    ]
+    cpus = common.available_cpus()
+    return {
+        "wrong": sum(len(against_the_lesson(result.stdout, cpus)) for result in results),
+        "verdicts": len(middles),
+        "disturbed": middles.count("(disturbed)"),
+        "again": sum(reruns(result.stdout) for result in results),
+        "seconds": seconds,
+    }
 
 
 def main():
@@ -403,6 +430,15 @@ def main():
 
     whole = whole_demo_seconds(repeats)
     print(f"python demo_stopwatch.py, start to exit: {whole:.2f} s\n")
+
+    runs = 3 if args.quick else 10
+    said = busy_laptop(runs)
+    print(
+        f"beside 2 programs computing and 2 computing in bursts, {runs} single runs of"
+        f" --work cpu --iterations 400:\n  {said['wrong']} of {said['verdicts']} verdicts"
+        f" against the lesson, {said['disturbed']} (disturbed), {said['again']} phases run"
+        f" again; {said['seconds']:.1f} s a run\n"
+    )
 
     profiles = [
         (common.describe_python(), dict(cpu_profile(repeats), python=common.describe_python()))
