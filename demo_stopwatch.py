@@ -55,8 +55,7 @@ CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
 A line ending in *: other programs, a slow reader (a pager) or a stop took
   time from that phase; a note says which. --repeat 3 keeps each way's best.
-  A phase whose workers waited for a CPU that other programs had is run
-  again; still short of CPUs, it shows (disturbed), not a verdict.
+  A way short of CPUs others had is run again, or shows (disturbed).
 """ + common.START_METHODS
 
 MOST_WORKERS, MOST_REPEATS = 1000, 100
@@ -75,11 +74,12 @@ def main(argv=None):
     hooks = common.CommandHooks()  # signals held at each start, limits named
     runs = [[] for _ in ways]  # each way's phases: each round's, run again
     for round in range(args.repeat):
+        last = round == args.repeat - 1  # still short of CPUs then: again
         for way, phases in zip(ways, runs):
             if bars and (round or way is not ways[0]):
                 common.say("\n\n")  # blank lines between the phases
             runner = common.runner_for(way, args.start_method, hooks)
-            phases += watched_again(way, runner, jobs, bars)
+            phases += watched_again(way, runner, jobs, phases, bars and last)
     best = [min(phases, key=short_of_cpus_then_time) for phases in runs]
     lines = report(args, runs, best)
     if bars:
@@ -307,12 +307,15 @@ def lacking(phase):
     return "lacked" in dict(phase.marks)
 
 
-def watched_again(way, runner, jobs, bars=True, again=2):
-    """A phase, watched; run again, up to `again` times more, while other
-    programs had CPUs its workers waited for: a single run on a busy
-    machine can say the opposite of the lesson. All its runs, in order."""
+def watched_again(way, runner, jobs, earlier=(), may=True, again=2):
+    """A phase, watched; where it may, run again, up to `again` times more,
+    while other programs had CPUs its workers waited for, as in every
+    earlier round: a single run on a busy machine can say the opposite of
+    the lesson. All its runs, in order."""
     phases = [watched(way, runner, jobs)]
-    while bars and lacking(phases[-1]) and len(phases) <= again:
+    if not may or not all(map(lacking, earlier)):
+        return phases  # another round fared better, or no verdict to save
+    while lacking(phases[-1]) and len(phases) <= again:
         common.say("\n\n" + again_note(phases[-1], again + 1 - len(phases)))
         phases.append(watched(way, runner, jobs))
     return phases

@@ -294,7 +294,7 @@ def test_a_phase_short_of_cpus_alone_loses_only_its_own_verdict(monkeypatch):
     )
 
 
-def rerun(monkeypatch, capsys, lacked, bars=True):
+def rerun(monkeypatch, capsys, lacked, may=True, earlier=()):
     """The phases watched_again returns when each watch finds the next of `lacked`."""
     found_next = iter(lacked)
     monkeypatch.setattr(
@@ -302,7 +302,7 @@ def rerun(monkeypatch, capsys, lacked, bars=True):
         "watched",
         lambda way, runner, jobs: phase("Directly", 0.5, next(found_next)),
     )
-    phases = demo_stopwatch.watched_again(WAYS["Directly"], None, [], bars)
+    phases = demo_stopwatch.watched_again(WAYS["Directly"], None, [], earlier, may)
     return phases, [line for line in capsys.readouterr().out.splitlines() if line]
 
 
@@ -321,10 +321,12 @@ def test_a_phase_short_of_cpus_is_run_again_at_most_twice_each_time_said_first(
     ]
     phases, said = rerun(monkeypatch, capsys, [0.4, 0.4, 0.4, 0.4])
     assert len(phases) == 3 and len(said) == 4, "bounded"
-    phases, said = rerun(monkeypatch, capsys, [0.4, None], bars=False)
-    assert len(phases) == 1 and said == [], "no work: no verdict to save"
-    best = min(phases, key=demo_stopwatch.short_of_cpus_then_time)
-    assert best is phases[0]
+    phases, said = rerun(monkeypatch, capsys, [0.4, None], may=False)
+    assert len(phases) == 1 and said == [], "no work (no verdict to save), or not the last round"
+    phases, said = rerun(monkeypatch, capsys, [0.4, None], earlier=[phase("Directly", 0.6)])
+    assert len(phases) == 1 and said == [], "an earlier round was not short of CPUs"
+    phases, said = rerun(monkeypatch, capsys, [0.4, None], earlier=[phase("Directly", 0.6, 0.3)])
+    assert len(phases) == 2 and len(said) == 2, "every round so far short of CPUs"
     both = [phase("Directly", 0.3, 0.4), phase("Directly", 0.5, None)]
     assert min(both, key=demo_stopwatch.short_of_cpus_then_time) is both[1], "not the fastest"
 
