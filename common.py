@@ -1309,7 +1309,7 @@ def timeline_svg(timings, caption, max_rows=16):
     tree.SubElement(svg, "rect", width="100%", height="100%", fill="white")
     hatch(tree, svg)
     legend = (f"solid: running; the paler, the more it waited"
-              f" ({waiting_for(timings)}); hatched: for a CPU")
+              f" ({waiting_for(timings)}); hatched: waiting for a CPU")
     for at, line in enumerate(caption + [legend]):
         text = tree.SubElement(svg, "text", x="20", y=str(36 + LINE * at),
                                style="white-space: pre")
@@ -1332,7 +1332,7 @@ def timeline_svg(timings, caption, max_rows=16):
         colour = COLOURS[(row.workers[0] - 1) % len(COLOURS)]
         for span in row.spans:
             worker = tree.SubElement(lane, "g", worker_data(span, row.way))
-            for begun, ended, share, wait in shares(span):
+            for begun, ended, share, wait in merged(shares(span), 6 / scale):
                 box = {"x": f"{LEFT + begun * scale:.2f}", "y": str(y + 3),
                        "width": f"{max(0.0, ended - begun) * scale:.2f}",
                        "height": str(LANE - 6)}
@@ -1349,6 +1349,28 @@ def timeline_svg(timings, caption, max_rows=16):
     time_axis(tree, svg, y + 10, seconds, scale)
     tree.indent(svg)
     return tree.tostring(svg, encoding="unicode") + "\n"
+
+
+def merged(stretches, least):
+    """Stretches joined into runs of `least` seconds or more (the last may
+    be shorter), each with its shares of running and of waiting for a CPU:
+    a picture cannot show stretches narrower than a few pixels apart."""
+    run = None  # (start, end, CPU seconds, CPU-wait seconds) so far
+    for begun, ended, share, wait in stretches:
+        lasted = ended - begun
+        first, _, ran, queued = run or (begun, begun, 0.0, 0.0)
+        run = (first, ended, ran + share * lasted, queued + wait * lasted)
+        if run[1] - run[0] >= least:
+            yield run[0], run[1], *shares_of(run)
+            run = None
+    if run is not None:
+        yield run[0], run[1], *shares_of(run)
+
+
+def shares_of(run):
+    """A run's shares of running and of waiting for a CPU."""
+    lasted = run[1] - run[0]
+    return (run[2] / lasted, run[3] / lasted) if lasted > 0 else (1.0, 0.0)
 
 
 def worker_data(span, way):

@@ -61,6 +61,9 @@ def real_timings():
 
 
 def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel():
+    """Stretches narrower than 6 pixels are joined, as a picture cannot show them apart: the
+    rectangles tile each span from its start to its end, each 6 pixels wide or more but the
+    last, each of the kind its stretches make together."""
     timings = real_timings()
     svg = svg_of(common.timeline_svg(timings, ["a caption"]))
     zero, scale = pixels_per_ms(svg)
@@ -70,18 +73,32 @@ def test_each_stretch_is_a_rectangle_at_its_time_on_the_one_scale_within_a_pixel
     }
     for timing in timings:
         for n, span in enumerate(timing.spans, 1):
-            expected = [
+            expected, run = [], None
+            for start, end, cpu, wait in span.stretches:
+                run = (
+                    run[0] if run else start,
+                    end,
+                    (run[2] if run else 0) + cpu,
+                    (run[3] if run else 0) + wait,
+                )
+                if (run[1] - run[0]) * 1000 * scale >= 6:
+                    expected.append(run)
+                    run = None
+            expected += [run] if run else []
+            want = [
                 (
                     kind_of(end - start, cpu, wait),
                     zero + start * 1000 * scale,
                     (end - start) * 1000 * scale,
                 )
-                for start, end, cpu, wait in span.stretches
+                for start, end, cpu, wait in expected
             ]
             got = drawn[timing.name, str(n)]
-            assert [kind for kind, _, _ in got] == [kind for kind, _, _ in expected]
-            for (_, x, width), (_, want_x, want_width) in zip(got, expected):
+            assert [kind for kind, _, _ in got] == [kind for kind, _, _ in want]
+            for (_, x, width), (_, want_x, want_width) in zip(got, want):
                 assert abs(x - want_x) <= 1 and abs(width - want_width) <= 1
+            assert all(width >= 6 - 0.01 for _, _, width in got[:-1])
+            assert all(abs(a[1] + a[2] - b[1]) <= 0.02 for a, b in zip(got, got[1:])), "tiled"
 
 
 def kind_of(lasted, cpu, wait):
