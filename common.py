@@ -125,33 +125,35 @@ def compute(steps):
 # -- 3. What a worker reports: its job's Span, timed where the job runs -------
 
 Span = namedtuple("Span", "start end pid result cpu stretches tid cpu_wait"
-                  " slept", defaults=[0.0, (), None, None, 0.0])
+                  " slept said", defaults=[0.0, (), None, None, 0.0, ()])
 # cpu: seconds it ran on a CPU; cpu_wait: seconds it was ready to run but
 # every CPU was taken (by other programs, or more workers than CPUs), or
 # None where the system does not tell; slept: seconds in its own sleeps.
 # The rest of its time it waited for something else: the GIL, the output.
 # stretches: (start, end, CPU seconds, CPU-wait seconds) of each run of
 # iterations in which it mostly ran, mostly waited for a CPU, or neither.
+# said: when it printed each line, if it printed no more than SAID lines.
 thread_cpu = getattr(time, "thread_time", time.process_time)  # this thread's
 laps = threading.local()  # each thread's stretches so far, and its last lap
 SCHEDSTAT = "/proc/thread-self/schedstat"  # Linux: a thread's time on a CPU,
 #                                            and its time waiting for one
 SLACK = 0.00005  # seconds a sleep may overrun: Linux's default timer slack
+SAID = 100  # lines a picture marks, each at its moment: no more
 
 
 def outcome(job, cpu_clock=thread_cpu):
     """The job's Span, or the exception it raised: what a worker reports."""
     start, cpu = time.perf_counter(), cpu_clock()  # one clock for all (3.10+)
     laps.stretches, laps.clock, laps.wall, laps.cpu = [], cpu_clock, start, cpu
-    laps.schedstat, laps.slept = schedstat_opened(), 0.0
+    laps.schedstat, laps.slept, laps.said = schedstat_opened(), 0.0, []
     waited = laps.waited = cpu_waited()
     try:
         result = job()
-        lap()  # the time after the last line, or a job that prints none
+        lap(line=False)  # the time after the last line, or a job without any
         cpu_wait = None if waited is None else laps.waited - waited
         return Span(start, laps.wall, os.getpid(), result, laps.cpu - cpu,
                     tuple(laps.stretches), threading.get_native_id(),
-                    cpu_wait, laps.slept)
+                    cpu_wait, laps.slept, tuple(laps.said or ()))
     except SystemExit as error:  # the job's own: its caller must not exit
         return RuntimeError(f"a worker called sys.exit({error.code!r})")
     except BaseException as error:
@@ -162,14 +164,17 @@ def outcome(job, cpu_clock=thread_cpu):
             os.close(laps.schedstat)
 
 
-def lap():
-    """An iteration's end (say() calls it): the worker mostly ran in it,
-    mostly waited for a CPU, or waited for something else (the GIL, a
-    sleep, a reader); a stretch of that grows, or one begins."""
+def lap(line=True):
+    """An iteration's end (say() calls it, at each line): the worker mostly
+    ran in it, mostly waited for a CPU, or waited for something else (the
+    GIL, a sleep, a reader); a stretch of that grows, or one begins."""
     stretches = getattr(laps, "stretches", None)
     if stretches is None:
         return  # not within a job's outcome
     wall, cpu, waited = time.perf_counter(), laps.clock(), cpu_waited()
+    if line and laps.said is not None:  # its moment, while there are few
+        laps.said.append(wall)
+        laps.said = laps.said if len(laps.said) <= SAID else None
     spent = cpu - laps.cpu
     queued = 0.0 if waited is None else waited - laps.waited
     state = ("ran" if spent >= (wall - laps.wall) / 2 else
@@ -559,7 +564,8 @@ def since(moment, span):
     stretches = tuple((begun - moment, ended - moment, cpu, wait)
                       for begun, ended, cpu, wait in span.stretches)
     return span._replace(start=span.start - moment, end=span.end - moment,
-                         stretches=stretches)
+                         stretches=stretches,
+                         said=tuple(at - moment for at in span.said))
 
 
 def cpus_busy(timing):
@@ -1298,7 +1304,9 @@ def timeline_svg(timings, caption, max_rows=16):
     seconds = chart.seconds or 1e-9
     top = 30 + LINE * (len(caption) + 2)  # the caption, the legend, a gap
     ways = len({row.way for row in chart.rows})
-    high = top + LANE * len(chart.rows) + 16 * ways + 70  # the time axis
+    room = 720 - top - 16 * ways - 70  # of a 1280x720 slide, for the lanes
+    tall = max(LANE, min(4 * LANE, room // max(1, len(chart.rows))))
+    high = top + tall * len(chart.rows) + 16 * ways + 70  # the time axis
     svg = tree.Element("svg", xmlns="http://www.w3.org/2000/svg",
                        width=str(WIDE), height=str(max(720, high)),
                        viewBox=f"0 0 {WIDE} {max(720, high)}",
@@ -1323,32 +1331,43 @@ def timeline_svg(timings, caption, max_rows=16):
         lane = tree.SubElement(svg, "g", {"data-way": row.way,
                                           "data-worker": row.label})
         if first:  # the way's name on its first lane only
-            name = tree.SubElement(lane, "text", x="20", y=str(y + 19))
+            name = tree.SubElement(lane, "text", x="20", y=str(y + tall - 7))
             name.text = row.way
         label = tree.SubElement(lane, "text", {"x": str(LEFT - 12),
-                                               "y": str(y + 19),
+                                               "y": str(y + tall - 7),
                                                "text-anchor": "end"})
         label.text = row.label
         colour = COLOURS[(row.workers[0] - 1) % len(COLOURS)]
         for span in row.spans:
             worker = tree.SubElement(lane, "g", worker_data(span, row.way))
-            for begun, ended, share, wait in merged(shares(span), 6 / scale):
-                box = {"x": f"{LEFT + begun * scale:.2f}", "y": str(y + 3),
-                       "width": f"{max(0.0, ended - begun) * scale:.2f}",
-                       "height": str(LANE - 6)}
-                queued = mark(share, wait) == glyph("▚")
-                tree.SubElement(worker, "rect", dict(
-                    box, fill=colour, stroke=colour,  # pale, not lost
-                    **{"class": "cpu-wait" if queued else "running"
-                       if share >= 0.5 else "waiting", "stroke-width": "1",
-                       "fill-opacity": str(opacity(share))}))
-                if queued:  # hatched over its colour: it waited for a CPU
-                    tree.SubElement(worker, "rect", dict(
-                        box, fill="url(#cpu-wait)"))
-        y += LANE
+            draw_worker(tree, worker, span, colour, (y + 3, tall - 6), scale)
+        y += tall
     time_axis(tree, svg, y + 10, seconds, scale)
     tree.indent(svg)
     return tree.tostring(svg, encoding="unicode") + "\n"
+
+
+def draw_worker(tree, worker, span, colour, lane, scale):
+    """A worker's stretches in its lane (top, height), and a mark at each
+    line it printed, at the moment it printed it, where it printed few."""
+    top, high = lane
+    for begun, ended, share, wait in merged(shares(span), 6 / scale):
+        box = {"x": f"{LEFT + begun * scale:.2f}", "y": str(top),
+               "width": f"{max(0.0, ended - begun) * scale:.2f}",
+               "height": str(high)}
+        queued = mark(share, wait) == glyph("▚")
+        tree.SubElement(worker, "rect", dict(
+            box, fill=colour, stroke=colour,  # pale, not lost
+            **{"class": "cpu-wait" if queued else "running"
+               if share >= 0.5 else "waiting", "stroke-width": "1",
+               "fill-opacity": str(opacity(share))}))
+        if queued:  # hatched over its colour: it waited for a CPU
+            tree.SubElement(worker, "rect", dict(box, fill="url(#cpu-wait)"))
+    for at in span.said:  # a row of a shape drawn, a bar printed
+        tree.SubElement(worker, "rect", {
+            "class": "line", "x": f"{LEFT + at * scale - 2:.2f}",
+            "y": str(top - 2), "width": "4", "height": str(high + 4),
+            "fill": colour, "data-ms": f"{at * 1000:.1f}"})
 
 
 def merged(stretches, least):

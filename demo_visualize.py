@@ -35,14 +35,15 @@ def main(argv=None):
     way = MODES[args.mode]
     run = common.runner_for(way, args.start_method, common.CommandHooks())
     timing = common.time_jobs(way.name, run, shape_jobs(args.pause))
-    if args.svg:  # when each shape was drawn, as a picture for a slide
-        caption = [common.describe_python(args.start_method),
-                   f"{way.name}: three shapes in {timing.seconds:.3f} sec"]
+    took = f"{way.name}: three shapes in {timing.seconds:.3f} sec"
+    common.say(took)  # how long drawing all three took: waiting overlapped
+    if args.svg:  # when each shape drew each row, as a picture for a slide
+        caption = [common.describe_python(args.start_method), f"{took} (" +
+                   ", ".join(f"{n} {name}" for n, name, _ in SHAPES) + ")"]
         common.write_picture(args.svg, common.timeline_svg([timing], caption))
 
 
-# 3. Shape n starts (n - 1) thirds of a pause after shape 1, so each round
-#    prints 1, 2, 3 in order while the rounds overlap in time.
+# 3. Shape n starts n - 1 thirds of a pause after shape 1: rows go 1, 2, 3.
 def shape_jobs(pause):
     return [partial(common.shape_worker, n, name, symbol, pause=pause,
                     delay=(n - 1) * pause / 3)
@@ -55,10 +56,9 @@ def parse_args(argv=None):
                                    epilog=common.START_METHODS)
     parser.add_argument("--mode", choices=MODES, default="threads",
                         help="how to run the shapes (default: threads)")
-    parser.add_argument("--pause", default=0.3,
-                        type=common.positive_number(float, LONGEST_PAUSE),
-                        help=f"seconds between rows, at most {LONGEST_PAUSE}"
-                        " (default: 0.3)")
+    parser.add_argument("--pause", default=0.3, help="seconds between rows,"
+                        f" at most {LONGEST_PAUSE} (default: 0.3)",
+                        type=common.positive_number(float, LONGEST_PAUSE))
     common.add_start_method(parser, note=", with --mode processes")
     parser.add_argument("--svg", metavar="FILE", type=common.picture_file,
                         help="draw when each shape ran in FILE, as SVG")
@@ -69,8 +69,8 @@ def parse_args(argv=None):
     if args.start_method and not common.takes_start_method(way):
         parser.error(f"argument --start-method: --mode {args.mode} starts no"
                      " processes")
-    too_many = common.open_file_limit(len(SHAPES))
-    if common.takes_start_method(way) and too_many:  # before any start
+    if common.takes_start_method(way) and (  # refused before any start
+            too_many := common.open_file_limit(len(SHAPES))):
         parser.error(f"--mode {args.mode}: {len(SHAPES)} workers do not fit"
                      f" ulimit -n {too_many[1]}")
     return args

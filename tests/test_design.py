@@ -240,8 +240,8 @@ def test_nothing_picks_a_way_by_its_place_or_its_starts_value(script):
 def test_every_worker_the_demos_and_readme_use_is_in_the_lesson_part():
     defined = {node.name for node in LESSON_TREE.body if isinstance(node, ast.FunctionDef)}
     used = {work.worker.__name__ for work in demo_stopwatch.WORK.values()} | {"shape_worker"}
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    used |= set(re.findall(r"\b(\w+_worker)\b", readme))
+    for page in ("README.md", "docs/lessons.md"):
+        used |= set(re.findall(r"\b(\w+_worker)\b", (ROOT / page).read_text(encoding="utf-8")))
     assert used <= defined, sorted(used - defined)
     runners = {way.runner.__name__ for way in common.WAYS}
     assert runners <= defined and {"timeline", "time_jobs", "cpus_busy"} <= defined

@@ -106,7 +106,8 @@ def test_span_times_are_seconds_since_the_run_started():
 # -- Snippets from a lesson's own folder ------------------------------------------------
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = fenced_blocks(README)
+LESSONS_PAGE = (ROOT / "docs" / "lessons.md").read_text(encoding="utf-8")
+BLOCKS = fenced_blocks(README) + fenced_blocks(LESSONS_PAGE)  # each snippet tested where it is
 SNIPPETS = [text for info, text in BLOCKS if info == "python"]
 NEEDS_3_14 = "# Python 3.14+"  # a snippet that says so runs where interpreters do
 IN_A_FILE = "Save it as a file and run it"  # one that says so is not pasted at a prompt
@@ -132,6 +133,7 @@ def shape(text):
     for line in text.splitlines():
         line = re.sub(r"GIL (enabled|disabled)|start method \w+", "GIL", line)
         line = re.sub(r"\d[\d,.]*", "9", line)
+        line = line.replace("the GIL, 9% for", "")  # a free-threaded Python has no GIL to wait for
         lines.append(
             re.sub(r" +", " ", re.sub(r"[█▓▒░][█▓▒░ ]*", "█", line)).strip()
         )  # any shade: its share varies

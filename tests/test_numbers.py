@@ -11,7 +11,7 @@ from functools import partial
 
 import pytest
 from conftest import HOG, ROOT, checked_at_once, run_script, script_env
-from test_stopwatch import HERE, PYTHON, RESULT, blames_others, found, notes, sections
+from test_stopwatch import HERE, RESULT, blames_others, found, notes, sections
 
 import common
 import demo_stopwatch
@@ -78,12 +78,14 @@ def fake_run(name, seconds, cpu=0.0, other=None, held=0.0, stopped=0.0, cpus=Non
 
 def test_result_lines_say_faster_slower_and_cpus_busy(monkeypatch):
     monkeypatch.setattr(common, "available_cpus", lambda: 2)
-    lines = demo_stopwatch.result_lines([
-        fake_run("Directly", 1.0, 1.0),
-        fake_run("Threading", 0.25, 0.05),
-        fake_run("Multiprocessing", 2.0, 3.8),
-        fake_run("Threading", 1.02, 1.0),
-    ])
+    lines = demo_stopwatch.result_lines(
+        [
+            fake_run("Directly", 1.0, 1.0),
+            fake_run("Threading", 0.25, 0.05),
+            fake_run("Multiprocessing", 2.0, 3.8),
+            fake_run("Threading", 1.02, 1.0),
+        ]
+    )
     assert lines == [
         "Execute Directly:        1.000 sec                    1.0 of 2 CPUs busy",
         "Execute Threading:       0.250 sec   4.0x faster      0.2 of 2 CPUs busy",
@@ -346,26 +348,6 @@ def test_a_window_too_short_to_measure_says_nothing():
     assert demo_stopwatch.other_programs_busy(demo_stopwatch.cpu_mark(), 0.0) is None
 
 
-@posix_linux
-def test_other_programs_keeping_every_cpu_busy_are_named():
-    hogs = [
-        subprocess.Popen([sys.executable, "-c", HOG], env=script_env())
-        for _ in range(common.available_cpus())
-    ]
-    try:
-        result = run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", 200)
-    finally:
-        for hog in hogs:
-            hog.kill()
-            hog.wait()
-    assert result.returncode == 0 and result.stderr == ""
-    report = sections(result.stdout)[-2]
-    assert found(PYTHON, report)
-    assert blames_others(result.stdout)
-    assert any(match["mark"] for match in found(RESULT, report))
-    assert [match[1] for match in found(RESULT, report)] == HERE
-
-
 @pytest.mark.skipif(not common.gil_enabled(), reason="the GIL is what keeps threads to one CPU")
 def test_with_the_gil_threads_on_cpu_work_keep_about_one_cpu_busy():
     result = run_script("demo_stopwatch.py", "--work", "cpu", "--workers", 2, "--iterations", 300)
@@ -488,7 +470,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
             "--workers",
             "1",
         ]
-        + ["--iterations", "400"]
+        + ["--iterations", "800"]
         + (["--start-method", method] if method else []),
         env=script_env(),
         capture_output=True,

@@ -1,6 +1,7 @@
 """A picture for the slide: the timeline as an SVG file, from the same model as the text, checked
 by parsing it: every worker's lane, each stretch where its time puts it, the report as caption."""
 
+import json
 import os
 import re
 import subprocess
@@ -41,6 +42,7 @@ def lanes(svg):
             (rect.get("class"), float(rect.get("x")), float(rect.get("width")))
             for rect in lane.iter(f"{SVG}rect")
             if rect.get("class")
+            not in (None, "line")  # a line's mark: at its moment, not a stretch
         ]
         found_lanes[lane.get("data-way"), lane.get("data-worker")] = rects
     return found_lanes
@@ -341,3 +343,77 @@ def test_the_caption_keeps_its_columns_in_a_browser():
     assert "white-space: pre" in (shown.get("style") or "")
     legend = next(text for text in svg.iter(f"{SVG}text") if text.text.startswith("solid: "))
     assert "white-space: pre" in legend.get("style")
+
+
+# -- As a reader's browser shows it, and the drawing of the shapes --------------------------------
+
+BROWSER = next(
+    (
+        path
+        for name in ("chromium", "chromium-browser", "google-chrome")
+        for path in [__import__("shutil").which(name)]
+        if path
+    ),
+    None,
+)
+MEASURE = """<!DOCTYPE html><html><head><title>?</title></head><body>%s
+<script>
+const lines = [...document.querySelectorAll("text")].filter(t => t.textContent.length > 20);
+const perChar = lines.map(t => t.getComputedTextLength() / t.textContent.length);
+document.title = JSON.stringify(perChar);
+</script></body></html>"""
+
+
+@pytest.mark.skipif(BROWSER is None, reason="needs a headless Chromium")
+def test_a_browser_keeps_the_captions_columns(tmp_path):
+    """Each long text, caption and legend, is as wide as its characters in a monospace font: a
+    browser that collapsed the report's runs of spaces would draw its lines narrower."""
+    caption = [
+        "Python 3.11.7, GIL enabled, 2 CPUs, start method fork",
+        "Execute Directly:        0.396 sec                    1.0 of 2 CPUs busy",
+    ]
+    page = tmp_path / "page.html"
+    svg = common.timeline_svg(real_timings()[:1], caption)
+    page.write_text(MEASURE % svg, encoding="utf-8")
+    result = subprocess.run(
+        [
+            BROWSER,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    widths = json.loads(re.search(r"<title>(.*?)</title>", result.stdout)[1])
+    assert len(widths) >= 3 and max(widths) - min(widths) <= 0.02 * max(widths), widths
+
+
+def test_the_visualize_picture_marks_each_row_at_the_moment_it_was_drawn(tmp_path):
+    """Eight rows a shape, each a mark in its shape's lane; taken in time order, the marks go
+    1, 2, 3 round after round, as the rows were printed; the caption names the shapes."""
+    picture = tmp_path / "shapes.svg"
+    result = run_script("demo_visualize.py", "--pause", 0.15, "--svg", picture)  # 50 ms apart
+    assert (result.returncode, result.stderr) == (0, "")
+    svg = svg_of(picture.read_text(encoding="utf-8"))
+    marks = [
+        (float(mark.get("x")), lane.get("data-worker"))
+        for lane in svg.iter(f"{SVG}g")
+        if lane.get("data-way")
+        for mark in lane.iter(f"{SVG}rect")
+        if mark.get("class") == "line"
+    ]
+    assert len(marks) == 24
+    assert [worker for _, worker in sorted(marks)] == ["1", "2", "3"] * 8
+    texts = [text.text or "" for text in svg.iter(f"{SVG}text")]
+    assert any("1 Heart, 2 Rhombus, 3 Sun" in text for text in texts), texts
+    last = result.stdout.splitlines()[-1]
+    assert re.fullmatch(r"Threading: three shapes in \d+\.\d{3} sec", last), last

@@ -11,7 +11,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = fenced_blocks(README)
 DOCUMENTS = BLOCKS + [
     block
-    for page in ("evidence.md", "teaching.md")
+    for page in ("evidence.md", "teaching.md", "lessons.md")
     for block in fenced_blocks((ROOT / "docs" / page).read_text(encoding="utf-8"))
 ]
 
@@ -109,3 +109,55 @@ def test_every_command_a_page_names_exists_and_takes_its_options(page, parse, tm
             assert result.returncode == 0, (page, script, args, result.stderr)
         else:
             assert words[0] in ("faster", "race", "choose", "pool"), args
+
+
+# -- The front page: short, its commands and the GIL's why first; links that lead somewhere -----
+
+PAGES = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    ROOT / "docs/exercises/README.md",
+]
+
+
+def test_the_front_page_fits_200_lines_with_the_commands_and_the_gils_why_in_its_first_40():
+    lines = README.splitlines()
+    assert len(lines) <= 200, len(lines)
+    first = "\n".join(lines[:40])
+    for words in ("git clone ", "\npython demo_visualize.py\n", "\npython demo_stopwatch.py\n"):
+        assert words in first, words
+    assert "global interpreter lock" in first and "CPython has it because" in first
+
+
+def slug(heading):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_between_the_pages_finds_its_file_and_heading():
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"\w+://", target):
+                continue
+            path, _, anchor = target.partition("#")
+            found = (page.parent / path).resolve() if path else page
+            assert found.exists(), f"{page.name}: {target}"
+            if anchor and found.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", found.read_text(encoding="utf-8"), re.M)
+                assert anchor in {slug(heading) for heading in headings}, f"{page.name}: {target}"
+
+
+def test_the_start_costs_quoted_are_those_of_the_saved_run():
+    """The front page quotes the teacher's page's saved `--work none` run, rounded."""
+    teaching = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    thread, process = re.search(
+        r"^Start cost: a thread (\d+\.\d+) ms, a process \(fork\) (\d+\.\d+) ms", teaching, re.M
+    ).groups()
+    quoted = re.search(
+        r"a\s+thread\s+took\s+([\d.]+)\s+ms\s+to\s+start\s+and\s+join,\s+a\s+process\s+([\d.]+)",
+        README,
+    )
+    assert quoted, "the front page quotes no start cost"
+    assert quoted.groups() == (f"{float(thread):.2f}", f"{float(process):.1f}")
+

@@ -11,6 +11,17 @@ from conftest import ROOT, fenced_blocks, run_script, script_env
 SHAPES = [("1 Heart:", "♥"), ("2 Rhombus:", "♦"), ("3 Sun:", "☼")]
 EXPECTED = [f"{label:<16}{symbol * size}" for size in range(1, 9) for label, symbol in SHAPES]
 ROW = re.compile(r"^([123]) (Heart|Rhombus|Sun): +(♥+|♦+|☼+)$")
+TOOK = re.compile(
+    r"^(Directly|Threading|Multiprocessing|Interpreters): three shapes in \d+\.\d{3} sec$"
+)
+
+
+def rows_and_time(stdout, way):
+    """The rows a run drew, and the time it says drawing them took, on its last line, by way."""
+    *rows, took = stdout.splitlines()
+    match = TOOK.match(took)
+    assert match and match[1] == way, took
+    return rows
 
 
 def ahead_of_other_programs():
@@ -38,26 +49,27 @@ def test_threads_print_24_lines_in_order_as_the_readme_shows():
         preexec_fn=ahead_of_other_programs if os.name == "posix" else None,
     )
     assert result.returncode == 0 and result.stderr == ""
-    assert result.stdout.splitlines() == EXPECTED
+    lines = rows_and_time(result.stdout, "Threading")
+    assert lines == EXPECTED
     readme = fenced_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
     [shown] = [text.splitlines() for info, text in readme if text.startswith("1 Heart:")]
     first, last = shown[: shown.index("...")], shown[shown.index("...") + 1 :]
-    lines = result.stdout.splitlines()
+    assert TOOK.match(last.pop()), "the README shows the time it took"
     assert len(first) >= 3 and first == lines[: len(first)], "the README's first round"
     assert len(last) >= 3 and last == lines[-len(last) :], "the README's last round"
 
 
 def test_direct_draws_one_shape_after_another():
     result = run_script("demo_visualize.py", "--mode", "direct", "--pause", 0.01)
-    order = [line.split()[0] for line in result.stdout.splitlines()]
-    assert order == ["1"] * 8 + ["2"] * 8 + ["3"] * 8
-    assert sorted(result.stdout.splitlines()) == sorted(EXPECTED)
+    rows = rows_and_time(result.stdout, "Directly")
+    assert [line.split()[0] for line in rows] == ["1"] * 8 + ["2"] * 8 + ["3"] * 8
+    assert sorted(rows) == sorted(EXPECTED)
 
 
 def test_processes_draw_every_row_whole():
     result = run_script("demo_visualize.py", "--mode", "processes", "--pause", 0.05)
     assert result.returncode == 0 and result.stderr == ""
-    lines = result.stdout.splitlines()
+    lines = rows_and_time(result.stdout, "Multiprocessing")
     assert all(ROW.match(line) for line in lines)
     assert sorted(lines) == sorted(EXPECTED)
 
