@@ -259,15 +259,18 @@ def judged(way, timing, seen, cpus, quota=None):
     taken = (seen.other is not None and seen.other > cpus / 8 and
              seen.other * seconds > TICKS_NOISE)
     lacked = cpus_lacked(timing, cpus, seen.other if taken else 0.0)
+    full = (taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most
+            and not seen.worker_stopped)  # the CPUs were full, others had a
+    # share, we had less than we could use (a stopped worker explains it)
     if quota is not None and quota < 0.9 * most and busy > 0.8 * quota:
         marks.append(("quota", quota))  # held to its quota, not by others
-    elif lacked is not None:  # its workers told how long they waited
+    elif lacked is not None:  # its workers told how long they waited; a
+        # start held up is in no worker's time: what we had less of counts
+        lacked = max(lacked, min(seen.other, most - busy) if full else 0.0)
         if lacked > LACKING * most and not seen.worker_stopped:
             marks.append(("lacked", lacked))
-    elif (taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most
-          and not seen.worker_stopped):  # a stopped worker explains it
-        marks.append(("other", seen.other))  # the CPUs were full, others had
-        # a share, and we had less than we could use
+    elif full:
+        marks.append(("other", seen.other))
     if seen.held > HELD_UP * seconds:
         marks.append(("held", seen.held))
     if seen.stopped > 0:

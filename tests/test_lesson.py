@@ -134,6 +134,7 @@ def shape(text):
         line = re.sub(r"GIL (enabled|disabled)|start method \w+", "GIL", line)
         line = re.sub(r"\d[\d,.]*", "9", line)
         line = line.replace("the GIL, 9% for", "")  # a free-threaded Python has no GIL to wait for
+        line = line.replace("(for the GIL, a sleep", "(for a sleep")  # nor to draw
         lines.append(
             re.sub(r" +", " ", re.sub(r"[█▓▒░][█▓▒░ ]*", "█", line)).strip()
         )  # any shade: its share varies

@@ -455,3 +455,14 @@ def test_a_verdict_is_beyond_the_noise_of_a_single_run():
     assert demo_stopwatch.speedup(1.0, 1.06) == "about the same"
     assert demo_stopwatch.speedup(1.0, 1 / 1.1) == "1.1x faster"
     assert demo_stopwatch.speedup(1.0, 1.1) == "1.1x slower"
+
+
+def test_a_start_held_up_by_other_programs_counts_though_no_worker_waited():
+    """A forked child that other programs kept from starting waits in no worker's time: the CPUs
+    were full, others had a share, and the phase had less than it could use."""
+    timing = common.Timing("Multiprocessing", 1.0, spans(2, 0.3, 0.0))
+    seen = demo_stopwatch.Seen(other=1.4, held=0.0, stopped=0.0, ours=0.6)
+    marks = demo_stopwatch.judged(WAYS["Multiprocessing"], timing, seen, 2)
+    assert marks == [("lacked", pytest.approx(1.4))]
+    quiet = demo_stopwatch.Seen(other=0.0, held=0.0, stopped=0.0, ours=0.6)
+    assert demo_stopwatch.judged(WAYS["Multiprocessing"], timing, quiet, 2) == []
