@@ -146,11 +146,13 @@ def outcome(job, cpu_clock=thread_cpu):
     start, cpu = time.perf_counter(), cpu_clock()  # one clock for all (3.10+)
     laps.stretches, laps.clock, laps.wall, laps.cpu = [], cpu_clock, start, cpu
     laps.schedstat, laps.slept, laps.said = schedstat_opened(), 0.0, []
-    waited = laps.waited = cpu_waited()
+    waited, laps.early = cpu_waited(), 0.0
+    laps.waited = waited
     try:
         result = job()
         lap(line=False)  # the time after the last line, or a job without any
-        cpu_wait = None if waited is None else laps.waited - waited
+        cpu_wait = None if waited is None else (laps.waited - waited -
+                                                laps.early)
         return Span(start, laps.wall, os.getpid(), result, laps.cpu - cpu,
                     tuple(laps.stretches), threading.get_native_id(),
                     cpu_wait, laps.slept, tuple(laps.said or ()))
@@ -176,7 +178,11 @@ def lap(line=True):
         laps.said.append(wall)
         laps.said = laps.said if len(laps.said) <= SAID else None
     spent = cpu - laps.cpu
-    queued = 0.0 if waited is None else waited - laps.waited
+    queued = laps.early + (0.0 if waited is None else waited - laps.waited)
+    # A switch as a read of the clocks returns is counted by the system
+    # before this lap's clock saw it: it belongs to the next lap's time.
+    laps.early = max(0.0, queued - max(0.0, wall - laps.wall - spent))
+    queued -= laps.early
     state = ("ran" if spent >= (wall - laps.wall) / 2 else
              "queued" if queued >= (wall - laps.wall - spent) / 2 else
              "waited")
@@ -1331,10 +1337,11 @@ def timeline_svg(timings, caption, max_rows=16):
         lane = tree.SubElement(svg, "g", {"data-way": row.way,
                                           "data-worker": row.label})
         if first:  # the way's name on its first lane only
-            name = tree.SubElement(lane, "text", x="20", y=str(y + tall - 7))
+            name = tree.SubElement(lane, "text", x="20",
+                                   y=str(y + tall // 2 + 6))
             name.text = row.way
         label = tree.SubElement(lane, "text", {"x": str(LEFT - 12),
-                                               "y": str(y + tall - 7),
+                                               "y": str(y + tall // 2 + 6),
                                                "text-anchor": "end"})
         label.text = row.label
         colour = COLOURS[(row.workers[0] - 1) % len(COLOURS)]
@@ -1349,7 +1356,7 @@ def timeline_svg(timings, caption, max_rows=16):
 
 def draw_worker(tree, worker, span, colour, lane, scale):
     """A worker's stretches in its lane (top, height), and a mark at each
-    line it printed, at the moment it printed it, where it printed few."""
+    line it printed, at its moment, where it printed few, far apart."""
     top, high = lane
     for begun, ended, share, wait in merged(shares(span), 6 / scale):
         box = {"x": f"{LEFT + begun * scale:.2f}", "y": str(top),
@@ -1363,8 +1370,9 @@ def draw_worker(tree, worker, span, colour, lane, scale):
                "fill-opacity": str(opacity(share))}))
         if queued:  # hatched over its colour: it waited for a CPU
             tree.SubElement(worker, "rect", dict(box, fill="url(#cpu-wait)"))
-    for at in span.said:  # a row of a shape drawn, a bar printed
-        tree.SubElement(worker, "rect", {
+    apart = (span.end - span.start) * scale / max(1, len(span.said))
+    for at in span.said if apart >= 8 else ():  # each row a shape drew, or
+        tree.SubElement(worker, "rect", {  # bar: where they stand apart
             "class": "line", "x": f"{LEFT + at * scale - 2:.2f}",
             "y": str(top - 2), "width": "4", "height": str(high + 4),
             "fill": colour, "data-ms": f"{at * 1000:.1f}"})

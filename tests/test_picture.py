@@ -401,7 +401,7 @@ def test_the_visualize_picture_marks_each_row_at_the_moment_it_was_drawn(tmp_pat
     """Eight rows a shape, each a mark in its shape's lane; taken in time order, the marks go
     1, 2, 3 round after round, as the rows were printed; the caption names the shapes."""
     picture = tmp_path / "shapes.svg"
-    result = run_script("demo_visualize.py", "--pause", 0.15, "--svg", picture)  # 50 ms apart
+    result = run_script("demo_visualize.py", "--pause", 0.12, "--svg", picture)  # 40 ms apart
     assert (result.returncode, result.stderr) == (0, "")
     svg = svg_of(picture.read_text(encoding="utf-8"))
     marks = [

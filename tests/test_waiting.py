@@ -142,6 +142,7 @@ def test_a_worker_sharing_its_cpu_with_another_program_is_drawn_waiting_for_a_cp
         assert cpu_wait >= 0.3 and gil_wait == 0.0, (name, seen)
         cells = seen["row"][len("Multiprocessing  1 ") :].replace(" ", "")
         assert cells.count("▚") >= len(cells) / 2, (name, seen["row"])
+        assert set(cells) <= {"█", "▚"}, "it waited for nothing else: no column says so"
 
 
 TURNS = """
