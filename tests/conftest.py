@@ -30,6 +30,30 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+# Each test's own limit: one that hangs fails alone, naming itself, long before CI's limit ends
+# the whole run. The slowest test takes 7 s on an idle 2-CPU machine, three times that when busy.
+TEST_LIMIT = float(os.environ.get("SUITE_TEST_LIMIT", "60"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Run a test with an alarm set for its limit (POSIX): past it, the test fails with one line."""
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def too_long(signum, frame):
+        raise TimeoutError(f"{item.nodeid} ran past its limit of {TEST_LIMIT:g} s")
+
+    before = signal.signal(signal.SIGALRM, too_long)
+    signal.setitimer(signal.ITIMER_REAL, TEST_LIMIT)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+
 def as_from_a_terminal():
     """A child's pre-exec step: the dispositions a shell's foreground job gets."""
     if hasattr(signal, "SIGHUP"):

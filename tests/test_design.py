@@ -5,6 +5,7 @@ import ast
 import inspect
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -112,9 +113,12 @@ def test_no_source_line_is_wider_than_79_columns(script):
 
 @pytest.mark.parametrize("folder, most", [("tests", 99), ("docs/exercises", 79)])
 def test_tests_fit_99_columns_and_the_exercises_a_learner_reads_79(folder, most):
-    wide = [(path.name, n) for path in sorted((ROOT / folder).glob("*.py"))
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-            if len(line) > most]
+    wide = [
+        (path.name, n)
+        for path in sorted((ROOT / folder).glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if len(line) > most
+    ]
     assert wide == [], f"lines (file, number) over {most} columns: {wide}"
 
 
@@ -331,3 +335,36 @@ def test_the_stopwatch_opens_with_main_and_keeps_its_instrument_below_a_banner()
     ]
     assert main.lineno < min(machinery) and min(machinery) > banner, machinery[:3]
     assert len(SOURCE["demo_visualize.py"].splitlines()) <= 80, "demo_visualize.py stays short"
+
+
+LIMITED = """import importlib.util
+spec = importlib.util.spec_from_file_location("suite_conftest", {conftest!r})
+suite = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(suite)
+pytest_runtest_call = suite.pytest_runtest_call  # the suite's own limit, as a hook here too
+"""
+HANGS = """import time
+
+def test_that_hangs():
+    time.sleep(600)
+
+def test_after_it():
+    pass
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="the limit is an alarm (POSIX)")
+def test_a_test_that_hangs_fails_alone_past_its_limit_naming_itself(tmp_path):
+    (tmp_path / "conftest.py").write_text(LIMITED.format(conftest=str(ROOT / "tests/conftest.py")))
+    (tmp_path / "test_hangs.py").write_text(HANGS)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        env=script_env(SUITE_TEST_LIMIT="1", PYTHONPATH=None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "1 failed, 1 passed" in result.stdout
+    assert "test_hangs.py::test_that_hangs ran past its limit of 1 s" in result.stdout
