@@ -37,7 +37,7 @@ TEST_LIMIT = float(os.environ.get("SUITE_TEST_LIMIT", "60"))
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    """Run a test with an alarm set for its limit (POSIX): past it, the test fails with one line."""
+    """Run a test with an alarm set for its limit (POSIX): past it, it fails with one line."""
     if not hasattr(signal, "setitimer"):
         yield
         return
