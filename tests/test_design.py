@@ -360,11 +360,11 @@ def test_a_test_that_hangs_fails_alone_past_its_limit_naming_itself(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
         cwd=tmp_path,
-        env=script_env(SUITE_TEST_LIMIT="1", PYTHONPATH=None),
+        env=script_env(SUITE_TEST_LIMIT="0.5", PYTHONPATH=None),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 1, result.stdout
     assert "1 failed, 1 passed" in result.stdout
-    assert "test_hangs.py::test_that_hangs ran past its limit of 1 s" in result.stdout
+    assert "test_hangs.py::test_that_hangs ran past its limit of 0.5 s" in result.stdout

@@ -470,7 +470,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
             "--workers",
             "1",
         ]
-        + ["--iterations", "600"]
+        + ["--iterations", "400"]
         + (["--start-method", method] if method else []),
         env=script_env(),
         capture_output=True,

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from types import SimpleNamespace
 
@@ -431,21 +432,25 @@ def against_the_lesson(stdout, cpus):
     return wrong
 
 
-def runs_beside_busy_programs(runs, iterations=200):
-    """The output of single `--work cpu` runs, one after another, beside two programs computing
-    steadily and two in bursts."""
-    with busy_programs(steady=2, bursty=2):
-        return [
-            run_script("demo_stopwatch.py", "--work", "cpu", "--iterations", iterations)
-            for _ in range(runs)
-        ]
+def runs_beside_busy_programs(runs, iterations=200, at_once=1):
+    """The output of single `--work cpu` runs, `at_once` at a time (each one more busy program
+    beside the others), beside two programs computing steadily and two in bursts."""
+    with busy_programs(steady=2, bursty=2), ThreadPoolExecutor(at_once) as pool:
+        return list(
+            pool.map(
+                lambda _: run_script(
+                    "demo_stopwatch.py", "--work", "cpu", "--iterations", iterations
+                ),
+                range(runs),
+            )
+        )
 
 
 @LINUX
 def test_beside_busy_programs_no_single_run_says_the_opposite_of_the_lesson():
     """Two runs here; the benchmark runs ten (python tests/benchmark.py). Where a verdict is left
     out, a line is marked and a note says other programs took the CPUs."""
-    for result in runs_beside_busy_programs(2):
+    for result in runs_beside_busy_programs(2, at_once=2):
         assert (result.returncode, result.stderr) == (0, "")
         assert against_the_lesson(result.stdout, common.available_cpus()) == [], result.stdout
         report = found(RESULT, result.stdout.splitlines())
