@@ -3,6 +3,7 @@
 import contextlib
 import functools
 import importlib
+import json
 import os
 import signal
 import subprocess
@@ -112,6 +113,20 @@ def script_env(**changes):
     env.update(PYTHONIOENCODING="utf-8", PYTHONPATH=str(ROOT), TMPDIR=scratch().name)
     env.update(changes)
     return {key: value for key, value in env.items() if value is not None}
+
+
+def reported(code, python=sys.executable, env=None):
+    """What a child Python running `code` reported as JSON on its last line of stderr."""
+    result = subprocess.run(
+        [python, "-c", code],
+        cwd=ROOT,
+        env=env or script_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stderr.splitlines()[-1])
 
 
 def run_script(

@@ -1084,21 +1084,10 @@ def test_help_under_dash_oo_is_the_same_help(script):
     assert optimised.stdout == plain.stdout and "  python " + script in optimised.stdout
 
 
-NO_PROC = """
-import builtins, os
-def hidden(path):
-    return str(path).startswith(("/proc", "/dev/fd"))
-def refusing(function):
-    def refused(path, *args, **kwargs):
-        if hidden(path if not isinstance(path, int) else ""):
-            raise FileNotFoundError(2, "No such file or directory", str(path))
-        return function(path, *args, **kwargs)
-    return refused
-builtins.open, os.listdir, os.stat, os.scandir = map(
-    refusing, (builtins.open, os.listdir, os.stat, os.scandir))
-os.path.isdir = lambda path, isdir=os.path.isdir: not hidden(path) and isdir(path)
-os.path.exists = lambda path, exists=os.path.exists: not hidden(path) and exists(path)
-"""
+MACOS_LIKE = {  # no /proc and no /dev/fd: tests/platforms/sitecustomize.py
+    "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "platforms"), str(ROOT)]),
+    "PLATFORM_LIKE": "macos",
+}
 
 
 @pytest.mark.parametrize(
@@ -1112,8 +1101,9 @@ os.path.exists = lambda path, exists=os.path.exists: not hidden(path) and exists
 def test_without_proc_or_dev_fd_both_demos_run_to_their_end(script, args, method):
     """No /proc and no /dev/fd (a container that hides them; macOS has no /proc): what cannot be
     read is unknown, and the run goes on (issue 37, row 6)."""
-    process, out, err = run_in_child(NO_PROC, script, *args, "--start-method", method)
-    assert (process.returncode, err) == (0, ""), err
+    result = run_script(script, *args, "--start-method", method, env=script_env(**MACOS_LIKE))
+    out, err = result.stdout, result.stderr
+    assert (result.returncode, err) == (0, ""), err
     assert (
         ("Execute Multiprocessing:" in out)
         if script == "demo_stopwatch.py"

@@ -2,13 +2,11 @@
 that threads with the GIL run one at a time, while processes (and threads without the GIL) run
 at once."""
 
-import json
-import subprocess
 import sys
 from functools import partial
 
 import pytest
-from conftest import ROOT, script_env
+from conftest import reported, script_env
 from test_pythons import PYTHONS
 
 import common
@@ -52,16 +50,7 @@ def overlaps(python=sys.executable, env=None):
     """{way: {"phase": the share of its phase in which two workers ran at once, "together": the
     share
     of the time both jobs were under way, or None, "free": whether two CPUs were free}}."""
-    result = subprocess.run(
-        [python, "-c", TURNS],
-        cwd=ROOT,
-        env=env or script_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stderr.splitlines()[-1])
+    return reported(TURNS, python, env)
 
 
 def test_with_the_gil_threads_take_turns_and_processes_run_at_once():

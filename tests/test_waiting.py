@@ -13,7 +13,7 @@ from functools import partial
 from types import SimpleNamespace
 
 import pytest
-from conftest import HOG, ROOT, busy_programs, run_script, script_env
+from conftest import HOG, ROOT, busy_programs, reported, run_script, script_env
 from test_pythons import PYTHONS
 from test_stopwatch import (
     HERE,
@@ -167,16 +167,7 @@ print(json.dumps({"splits": splits, "gil": common.gil_enabled(),
 
 def thread_splits(python=sys.executable, env=None):
     """Four computing threads' splits, whether the GIL was on, and whether CPUs were free."""
-    result = subprocess.run(
-        [python, "-c", TURNS],
-        cwd=ROOT,
-        env=env or script_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stderr.splitlines()[-1])
+    return reported(TURNS, python, env)
 
 
 @LINUX
