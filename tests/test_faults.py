@@ -987,12 +987,12 @@ seen, runs, previous = [], 0, "x"
 # To the processes phase, then read no more: its workers fill the pipe and wait there, alive,
 # however late this process wakes to look (a 3.13t build here once slept 170 ms beside two
 # computing workers).
-while runs < 2:
+while runs < 2:  # a phase begins with a bar after blank lines (one run again, after its note)
     line = demo.stdout.readline()
     seen.append(line)
     if not line:
         sys.exit("the demo ended before its processes phase")
-    runs += line == "\\n" and previous != "\\n"
+    runs += previous == "\\n" and line.lstrip().startswith("\u2588\u2588")
     previous = line
 deadline = time.monotonic() + 30  # a guard against hanging
 while True:  # a worker, or under forkserver the server, and a worker
