@@ -143,11 +143,11 @@ SAID = 100  # lines a picture marks, each at its moment: no more
 
 def outcome(job, cpu_clock=thread_cpu):
     """The job's Span, or the exception it raised: what a worker reports."""
+    laps.schedstat, laps.slept, laps.said = schedstat_opened(), 0.0, []
+    waited, laps.early = cpu_waited(), 0.0  # first: a switch as it returns
+    laps.waited = waited  # comes before the job's clocks start, not in them
     start, cpu = time.perf_counter(), cpu_clock()  # one clock for all (3.10+)
     laps.stretches, laps.clock, laps.wall, laps.cpu = [], cpu_clock, start, cpu
-    laps.schedstat, laps.slept, laps.said = schedstat_opened(), 0.0, []
-    waited, laps.early = cpu_waited(), 0.0
-    laps.waited = waited
     try:
         result = job()
         lap(line=False)  # the time after the last line, or a job without any

@@ -85,6 +85,24 @@ def found(pattern, lines):
     return [match for match in map(pattern.match, lines) if match]
 
 
+def way_phases(stdout):
+    """[each way's bar blocks, in the table's order]: a block that follows a note running its
+    phase again belongs to the way before it."""
+    ways, block, again = [], [], False
+    for line in stdout.split("\n"):
+        if BAR.match(line):
+            if not block and not again:
+                ways.append([])  # a new way's phase
+            if not block:
+                ways[-1].append(block)
+            block.append(line)
+            again = False
+        elif block or line.startswith("Note: "):
+            again = again or "running it again" in line or line.startswith("Note: ")
+            block = []
+    return ways
+
+
 def phases(stdout):
     """The bar lines of each phase, and the result lines."""
     blocks = sections(stdout)
