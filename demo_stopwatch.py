@@ -267,8 +267,8 @@ def judged(way, timing, seen, cpus, quota=None):
     elif lacked is not None:  # its workers told how long they waited; a
         # start held up is in no worker's time: what we had less of counts
         lacked = max(lacked, min(seen.other, most - busy) if full else 0.0)
-        if lacked > LACKING * most and not seen.worker_stopped:
-            marks.append(("lacked", lacked))
+        if lacked > LACKING * most and not seen.worker_stopped + seen.stopped:
+            marks.append(("lacked", lacked))  # a stop explains it, not others
     elif full:
         marks.append(("other", seen.other))
     if seen.held > HELD_UP * seconds:

@@ -3,7 +3,6 @@ every start method, many workers, warnings as errors."""
 
 import multiprocessing
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from collections import Counter
 import pytest
 import common
 from conftest import ROOT, as_from_a_terminal, checked_at_once, run_script, script_env
-from test_stopwatch import HERE, RESULT, phases, reruns, way_phases, worker_of
+from test_stopwatch import BAR, HERE, RESULT, phases, reruns, way_phases, worker_of
 from test_visualize import EXPECTED, rows_and_time
 
 START_METHODS = multiprocessing.get_all_start_methods()
@@ -40,14 +39,14 @@ def start(name, *args, env=None):
 
 
 def read_until_blank_runs(stream, runs):
-    """Read lines until `runs` runs of blank lines have passed: the start of phase runs + 1."""
+    """Read lines until phase runs + 1 has begun: its first bar, after blank lines (a phase run
+    again begins after its note, and is not a new one)."""
     seen, passed, previous = [], 0, "x"
     while passed < runs:
         line = stream.readline()
         assert line, "the script ended too soon"
         seen.append(line)
-        if line == "\n" and previous != "\n":
-            passed += 1
+        passed += previous == "\n" and bool(BAR.match(line.rstrip("\n")))
         previous = line
     return seen
 
@@ -143,9 +142,9 @@ def check_ctrl_c_in_each_stopwatch_phase(phase, separators, method, when):
     assert process.returncode == 130
     assert err == "Interrupted\n"
     assert_group_ends(process.pid)
-    blocks = [block for block in re.split(r"\n{2,}", out.strip("\n")) if block]
-    assert len(blocks) <= separators + 1, "the run went on into the next phase"
-    stopped = blocks[separators].splitlines() if len(blocks) > separators else []
+    ways = way_phases(out)  # each way's runs of its phase: one run again is the same way's
+    assert len(ways) <= separators + 1, "the run went on into the next phase"
+    stopped = ways[separators][-1] if len(ways) > separators else []
     assert len(stopped) < 8 * 300, "the interrupted phase ran to its end"
     assert not RESULT.search(out)
 
