@@ -55,7 +55,7 @@ CPUs busy: the workers' CPU seconds over the run's seconds. With the GIL,
   threads on CPU work keep about one CPU busy, however many there are.
 A line ending in *: other programs, a slow reader (a pager) or a stop took
   time from that phase; a note says which. --repeat 3 keeps each way's best.
-  A way short of CPUs others had is run again, or shows (disturbed).
+  A way short of CPUs that others had: run again (CPU work), or (disturbed).
 """ + common.START_METHODS
 
 MOST_WORKERS, MOST_REPEATS = 1000, 100
@@ -74,12 +74,12 @@ def main(argv=None):
     hooks = common.CommandHooks()  # signals held at each start, limits named
     runs = [[] for _ in ways]  # each way's phases: each round's, run again
     for round in range(args.repeat):
-        last = round == args.repeat - 1  # still short of CPUs then: again
+        last = round == args.repeat - 1 and WORK[args.work].sized  # may rerun
         for way, phases in zip(ways, runs):
             if bars and (round or way is not ways[0]):
                 common.say("\n\n")  # blank lines between the phases
             runner = common.runner_for(way, args.start_method, hooks)
-            phases += watched_again(way, runner, jobs, phases, bars and last)
+            phases += watched_again(way, runner, jobs, phases, last)
     best = [min(phases, key=short_of_cpus_then_time) for phases in runs]
     lines = report(args, runs, best)
     if bars:
@@ -311,10 +311,11 @@ def lacking(phase):
 
 
 def watched_again(way, runner, jobs, earlier=(), may=True, again=2):
-    """A phase, watched; where it may, run again, up to `again` times more,
-    while other programs had CPUs its workers waited for, as in every
-    earlier round: a single run on a busy machine can say the opposite of
-    the lesson. All its runs, in order."""
+    """A phase, watched; where it may (CPU work, whose verdicts' margins are
+    thin, in the last round), run again, up to `again` times more, while
+    other programs had CPUs its workers waited for, as in every earlier
+    round: a single run on a busy machine can say the opposite of the
+    lesson. All its runs, in order."""
     phases = [watched(way, runner, jobs)]
     if not may or not all(map(lacking, earlier)):
         return phases  # another round fared better, or no verdict to save
