@@ -662,11 +662,14 @@ def shares(span):
 
 
 def mark(ran, queued):
-    """A column's mark: its running shade, or ▚ where it was not running
-    most of the time and waited for a CPU more than for anything else."""
-    if quarters(ran) < 3 and queued > 1 - ran - queued:
-        return glyph("▚")
-    return shade(ran)
+    """A column's mark: its running shade, or ▚ where it mostly queued."""
+    return glyph("▚") if mostly_queued(ran, queued) else shade(ran)
+
+
+def mostly_queued(ran, queued):
+    """Whether a worker not running most of the time (under 3/4) waited for
+    a CPU more than for anything else: the text's ▚, the picture's hatch."""
+    return quarters(ran) < 3 and queued > 1 - ran - queued
 
 
 def shade(share):
@@ -1362,7 +1365,7 @@ def draw_worker(tree, worker, span, colour, lane, scale):
         box = {"x": f"{LEFT + begun * scale:.2f}", "y": str(top),
                "width": f"{max(0.0, ended - begun) * scale:.2f}",
                "height": str(high)}
-        queued = mark(share, wait) == glyph("▚")
+        queued = mostly_queued(share, wait)
         tree.SubElement(worker, "rect", dict(
             box, fill=colour, stroke=colour,  # pale, not lost
             **{"class": "cpu-wait" if queued else "running"
