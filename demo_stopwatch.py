@@ -267,8 +267,9 @@ def judged(way, timing, seen, cpus, quota=None):
     elif lacked is not None:  # its workers told how long they waited; a
         # start held up is in no worker's time: what we had less of counts
         lacked = max(lacked, min(seen.other, most - busy) if full else 0.0)
-        if lacked > LACKING * most and not seen.worker_stopped + seen.stopped:
-            marks.append(("lacked", lacked))  # a stop explains it, not others
+        stop = seen.stopped or seen.worker_stopped  # explains it, not others
+        if lacked > LACKING * most and not stop:
+            marks.append(("lacked", lacked))
     elif full:
         marks.append(("other", seen.other))
     if seen.held > HELD_UP * seconds:
