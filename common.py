@@ -1170,6 +1170,19 @@ def add_start_method(parser, note=""):
                         f" {start_method_used()}){note}")
 
 
+def refuse_unrunnable(parser, way, start_method, workers):
+    """Refuse, before any start, a way this Python or machine cannot run."""
+    if way.missing:  # interpreters, before Python 3.14
+        parser.error(f"--mode {way.mode}: {way.missing}")
+    if start_method and not takes_start_method(way):
+        parser.error(f"argument --start-method: --mode {way.mode} starts no"
+                     " processes")
+    too_many = takes_start_method(way) and open_file_limit(workers)
+    if too_many:
+        parser.error(f"--mode {way.mode}: {workers} workers do not fit"
+                     f" ulimit -n {too_many[1]}")
+
+
 def open_file_limit(workers):
     """None if `workers` children fit ulimit -n, else (how many fit, the
     limit): each holds three in the parent (its pipe, its sentinel, and the

@@ -58,8 +58,7 @@ A line ending in *: other programs, a slow reader (a pager) or a stop took
   A way short of CPUs that others had: run again (CPU work), or (disturbed).
 """ + common.START_METHODS
 
-MOST_WORKERS, MOST_REPEATS = 1000, 100
-MOST_ITERATIONS = 1_000_000  # a bar each 0.1 ms: over a minute and a half
+MOST_WORKERS, MOST_REPEATS, MOST_ITERATIONS = 1000, 100, 1_000_000
 
 
 # 2. The demo: each way in turn on the same jobs, round after round (so
@@ -113,8 +112,7 @@ def parse_args(argv=None):
     parser.add_argument("--svg", metavar="FILE", type=common.picture_file,
                         help="also draw the timeline in FILE, an SVG picture")
     args = parser.parse_args(argv)
-    if args.repeat is None:  # start costs vary: take several
-        args.repeat = 1 if WORK[args.work].seconds else 5
+    args.repeat = args.repeat or (1 if WORK[args.work].seconds else 5)
     if refusal := too_many_workers(args):  # before any phase starts
         parser.error(f"--workers: {refusal}")
     return args
@@ -158,12 +156,11 @@ def result_lines(phases, workers=None, unjudged=()):
         timing = phase.timing
         each = f"{timing.seconds / (workers or 1) * 1000:.3f} ms a worker"
         faster = ("" if timing.name in unjudged else
-                  speedup(direct.seconds, timing.seconds))
-        faster = faster or "(disturbed)"
+                  speedup(direct.seconds, timing.seconds)) or "(disturbed)"
         middle = each if workers else "" if timing is direct else faster
         busy = f"{common.cpus_busy(timing):.1f} of {plural(cpus, 'CPU')} busy"
         busy = "" if workers else busy
-        mark = " *" if phase.marks else ""
+        mark = " *" if phase.marks else ""  # disturbed: a note says how
         rows.append((f"Execute {timing.name}:", f"{timing.seconds:.3f} sec",
                      middle, (busy + mark).strip()))
     widths = [max([len(row[column]) for row in rows] + [least])

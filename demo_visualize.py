@@ -63,16 +63,8 @@ def parse_args(argv=None):
     parser.add_argument("--svg", metavar="FILE", type=common.picture_file,
                         help="draw when each shape ran in FILE, as SVG")
     args = parser.parse_args(argv)
-    way = MODES[args.mode]
-    if way.missing:  # interpreters, before Python 3.14
-        parser.error(f"--mode {args.mode}: {way.missing}")
-    if args.start_method and not common.takes_start_method(way):
-        parser.error(f"argument --start-method: --mode {args.mode} starts no"
-                     " processes")
-    if common.takes_start_method(way) and (  # refused before any start
-            too_many := common.open_file_limit(len(SHAPES))):
-        parser.error(f"--mode {args.mode}: {len(SHAPES)} workers do not fit"
-                     f" ulimit -n {too_many[1]}")
+    common.refuse_unrunnable(parser, MODES[args.mode], args.start_method,
+                             len(SHAPES))  # before any start
     return args
 
 
