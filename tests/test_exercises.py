@@ -1,12 +1,19 @@
 """The exercises: each starting point fails its check for the reason the check gives, and each
 worked answer passes it."""
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, checked_at_once, script_env
+from conftest import ROOT, checked_at_once, scratch, script_env
+from test_faults import CTRL_C_IN_IMPORT
+from test_robustness import assert_group_ends
 
 import common
 
@@ -15,26 +22,40 @@ WHY_NOT = {
     "faster": "the 4 sums ran in one process, in threads: with the GIL they take turns at one CPU",
     "race": (
         "lost. Another thread wrote between a read and its write: hold a threading.Lock across"
-        " both"
+        " the read, the wait and the write"
     ),
-    "choose": "download: threads, not 'processes': a waiting thread lets go of the GIL",
-    "pool": "20 downloads in 4 threads wait in 5 rounds",
+    "choose": "download: you chose processes, but a waiting thread lets go of the GIL",
+    "pool": "sizes(1) gave (4, 4): 20 downloads in 4 threads wait in 5 rounds",
+    "stop": "watch() went on for over a second after stop was set",
+    "nogil": "another thread wrote between a read and its write. Hold a threading.Lock across",
+    "spawn": "a lambda cannot be pickled, and spawn sends each job pickled",
+    "share": "gave 0, not 224: each child added to its own copy of the global",
+    "deadlock": "run() did not return within 3 s: its threads wait at line 29, each for a lock",
 }
 
 
-def check(name, *path):
+def check(name, *path, limit=None, env=None, **options):
     return subprocess.run(
         [sys.executable, str(EXERCISES / "check.py"), name, *map(str, path)],
         cwd=ROOT,
-        env=script_env(PYTHONPATH=None),
+        env=env or script_env(PYTHONPATH=None, EXERCISE_LIMIT=limit and str(limit)),
         capture_output=True,
         text=True,
         timeout=120,
+        **options,
     )
 
 
+NO_FREE_THREADED = check("nogil", EXERCISES / "answers" / "pool.py").stdout.startswith(
+    "cannot tell: "
+)  # with any file: is a free-threaded Python found here?
+needs_free_threaded = pytest.mark.skipif(NO_FREE_THREADED, reason="no free-threaded Python here")
+
 CASES = [
-    (name, answer) for name in WHY_NOT for answer in (False, True)
+    (name, answer)
+    for name in WHY_NOT
+    for answer in (False, True)
+    if name != "nogil" or not NO_FREE_THREADED
 ]  # a starting point, an answer
 
 
@@ -43,7 +64,12 @@ def checked(name, answer):
     return check(name, EXERCISES / "answers" / f"{name}.py") if answer else check(name)
 
 
-@pytest.mark.parametrize("name", WHY_NOT)
+EXERCISE_NAMES = [
+    pytest.param(name, marks=needs_free_threaded) if name == "nogil" else name for name in WHY_NOT
+]
+
+
+@pytest.mark.parametrize("name", EXERCISE_NAMES)
 def test_a_starting_point_fails_its_check_and_says_why(name):
     result = checked_at_once(checked, CASES, name, False)  # three of the checks mostly sleep
     if name == "faster" and not common.gil_enabled():  # threads compute at once without the GIL
@@ -61,10 +87,10 @@ def test_a_starting_point_fails_its_check_and_says_why(name):
     assert said in [re.sub(r"\d+", "9", s) for s in shown] or not common.gil_enabled(), said
 
 
-@pytest.mark.parametrize("name", WHY_NOT)
+@pytest.mark.parametrize("name", EXERCISE_NAMES)
 def test_a_worked_answer_passes_its_check(name):
     result = checked_at_once(checked, CASES, name, True)
-    assert (result.returncode, result.stderr) == (0, "")
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
     assert result.stdout.startswith("works: ") and len(result.stdout.splitlines()) == 1
 
 
@@ -74,42 +100,631 @@ def test_no_such_exercise_or_file_is_said_in_one_line():
     assert missing.returncode == 2 and missing.stderr.startswith("check.py: no file ")
 
 
-def test_a_race_hidden_by_taking_out_the_wait_is_not_a_fix(tmp_path):
-    """Without the sleep, the GIL hardly ever switches between a read and its write: nothing is
-    lost,
-    and nothing is fixed."""
-    text = (
-        (EXERCISES / "race.py").read_text(encoding="utf-8").replace("time.sleep(0.0001)", "pass")
+# -- Wrong answers, as a learner writes them: each refused with its true reason -------------------
+
+LOCKED = "        with account.lock:\n            balance = account.balance"
+WRONG = {  # (exercise, from the answer or the starting point, [(old, new)], what the check says)
+    "faster, a pool whose workers each wait first": (
+        "faster",
+        "answer",
+        [
+            (
+                "from common import compute\n",
+                "import time\nfrom common import compute\n\n\n"
+                "def late(steps):\n    time.sleep(1.5)\n    return compute(steps)\n",
+            ),
+            ("pool.map(compute,", "pool.map(late,"),
+        ],
+        "does each wait before computing?",
+    ),
+    "faster, one sum computed and copied": (
+        "faster",
+        "answer",
+        [
+            (
+                "return list(pool.map(compute, [steps] * times))",
+                "return [pool.submit(compute, steps).result()] * times",
+            )
+        ],
+        "compute ran 1 time for 4 sums: compute each one, do not copy a result",
+    ),
+    "faster, the wrong sums": (
+        "faster",
+        "answer",
+        [("[steps] * times", "[steps + 1] * times")],
+        "not the 4 sums in order: [",
+    ),
+    "faster, a pool of threads": (
+        "faster",
+        "answer",
+        [("ProcessPoolExecutor", "ThreadPoolExecutor")],
+        "ran in one process, in threads",
+    ),
+    "faster, processes one after another": (
+        "faster",
+        "answer",
+        [
+            (
+                "return list(pool.map(compute, [steps] * times))",
+                "return [pool.submit(compute, steps).result() for _ in range(times)]",
+            )
+        ],
+        "the 4 sums ran one after another",
+    ),
+    "race, one thread": (
+        "race",
+        "answer",
+        [
+            (
+                "[partial(deposit, account, 1, times)] * 4",
+                "[partial(deposit, account, 1, 4 * times)]",
+            )
+        ],
+        "the deposits ran in 1 thread, not four",
+    ),
+    "race, eight threads": (
+        "race",
+        "answer",
+        [
+            (
+                "[partial(deposit, account, 1, times)] * 4",
+                "[partial(deposit, account, 1, times // 2)] * 8",
+            )
+        ],
+        "the deposits ran in 8 threads, not four",
+    ),
+    "race, run directly under the threads' name": (
+        "race",
+        "start",
+        [
+            (
+                "from common import run_in_threads",
+                "from common import run_directly as run_in_threads",
+            )
+        ],
+        "the deposits ran in 1 thread, not four",
+    ),
+    "race, the wait moved after the write": (
+        "race",
+        "start",
+        [
+            ("        time.sleep(0.0001)  # ... a moment, in which another thread runs ...\n", ""),
+            (
+                "balance + amount  # ... and write back\n",
+                "balance + amount  # ... and write back\n        time.sleep(0.0001)\n",
+            ),
+        ],
+        "wrote without waiting after their read: a race hidden, not fixed",
+    ),
+    "race, the wait taken out": (
+        "race",
+        "start",
+        [("time.sleep(0.0001)", "pass")],
+        "a race hidden, not fixed",
+    ),
+    "race, the full balance returned, not the account's": (
+        "race",
+        "start",
+        [("return account.balance", "return 4 * times")],
+        "lost. Another thread wrote between a read and its write",
+    ),
+    "race, the lock around the write only": (
+        "race",
+        "answer",
+        [
+            (LOCKED, "        if True:\n            balance = account.balance"),
+            (
+                "            account.balance = balance + amount",
+                "            with account.lock:\n"
+                "                account.balance = balance + amount",
+            ),
+        ],
+        "lost. Another thread wrote between a read and its write",
+    ),
+    "race, a new lock for each deposit": (
+        "race",
+        "answer",
+        [("with account.lock:", "with threading.Lock():")],
+        "lost. Another thread wrote between a read and its write",
+    ),
+    "race, two accounts": (
+        "race",
+        "answer",
+        [("    account = Account()\n", "    account = Account()\n    Account()\n")],
+        "run() made 2 accounts",
+    ),
+    "choose, only the download changed": (
+        "choose",
+        "start",
+        [('"download": "processes"', '"download": "threads"')],
+        "render: you chose threads, but computing holds the GIL",
+    ),
+    "choose, a word that is no way": (
+        "choose",
+        "answer",
+        [('"render": "processes"', '"render": "process"')],
+        "render: 'process' is not a way: write 'threads' or 'processes'",
+    ),
+    "choose, processes for both": (
+        "choose",
+        "answer",
+        [('"download": "threads"', '"download": "processes"')],
+        "download: you chose processes, but a waiting thread lets go of the GIL",
+    ),
+    "pool, a table of the CPU counts the page names": (
+        "pool",
+        "answer",
+        [
+            (
+                "    return DOWNLOADS, min(CRUNCHES, cpus)",
+                "    return DOWNLOADS, {1: 1, 2: 2, 8: 8, 64: 8}[cpus]",
+            )
+        ],
+        "pool_variant.py, line 14: KeyError: 3",
+    ),
+    "pool, wrong only on one CPU": (
+        "pool",
+        "answer",
+        [("min(CRUNCHES, cpus)", "max(2, min(CRUNCHES, cpus))")],
+        "sizes(1) gave (20, 2): 2 processes for 8 jobs on 1 CPUs: beyond the CPUs they only take"
+        " turns, and each costs a start; expected (20, 1)",
+    ),
+    "pool, three threads": (
+        "pool",
+        "answer",
+        [("return DOWNLOADS,", "return 3,")],
+        "20 downloads in 3 threads wait in 7 rounds",
+    ),
+    "pool, too many threads": (
+        "pool",
+        "answer",
+        [("return DOWNLOADS,", "return 1000,")],
+        "1000 threads for 20 downloads",
+    ),
+    "pool, a process per job whatever the CPUs": (
+        "pool",
+        "answer",
+        [("min(CRUNCHES, cpus)", "CRUNCHES")],
+        "sizes(1) gave (20, 8): 8 processes for 8 jobs on 1 CPUs",
+    ),
+    "pool, half a thread": (
+        "pool",
+        "answer",
+        [("return DOWNLOADS,", "return DOWNLOADS / 1,")],
+        "two whole numbers of workers, each 1 or more, are expected",
+    ),
+    "stop, the watcher fixed, the pool not": (
+        "stop",
+        "start",
+        [
+            (
+                "    while True:\n        check_sensor()",
+                "    while not stop.is_set():\n        check_sensor()",
+            )
+        ],
+        "more jobs started and process_all took",
+    ),
+    "stop, the pool shut down without cancelling": (
+        "stop",
+        "answer",
+        [("cancel_futures=True", "cancel_futures=False")],
+        "more jobs started and process_all took",
+    ),
+    "stop, Ctrl-C swallowed": (
+        "stop",
+        "answer",
+        [("    finally:", "    except KeyboardInterrupt:\n        return []\n    finally:")],
+        "process_all() returned after Ctrl-C, as if it had not been pressed",
+    ),
+    "stop, a watcher that never reads": (
+        "stop",
+        "answer",
+        [("    while not stop.is_set():\n        check_sensor()", "    return")],
+        "watch() read the sensor no time in 0.2 s",
+    ),
+    "stop, the event looked at once, before the loop": (
+        "stop",
+        "start",
+        [("    while True:", "    if stop.is_set():\n        return\n    while True:")],
+        "watch() went on for over a second after stop was set",
+    ),
+    "spawn, the job defined inside main": (
+        "spawn",
+        "answer",
+        [
+            (
+                'def square(n):\n    return n * n\n\n\nif __name__ == "__main__":\n',
+                "def main():\n    def square(n):\n        return n * n\n\n",
+            ),
+            (
+                "        print(pool.map(square, range(4)))\n",
+                "        print(pool.map(square, range(4)))\n\n\n"
+                'if __name__ == "__main__":\n    main()\n',
+            ),
+        ],
+        "a function defined inside another cannot be found by its name",
+    ),
+    "spawn, no guard": (
+        "spawn",
+        "answer",
+        [('if __name__ == "__main__":\n', "if True:\n")],
+        "each spawned child imports your file again, and its top level starts processes once more",
+    ),
+    "spawn, the guard but the lambda": (
+        "spawn",
+        "start",
+        [
+            ("with multiprocessing", 'if __name__ == "__main__":\n  with multiprocessing'),
+            ("    print(", "      print("),
+        ],
+        "a lambda cannot be pickled",
+    ),
+    "spawn, a pool of threads": (
+        "spawn",
+        "answer",
+        [
+            ("multiprocessing.Pool(2)", "multiprocessing.pool.ThreadPool(2)"),
+            ("import multiprocessing\n", "import multiprocessing\nimport multiprocessing.pool\n"),
+        ],
+        "no process was started",
+    ),
+    "spawn, fork asked for": (
+        "spawn",
+        "answer",
+        [
+            (
+                'if __name__ == "__main__":\n',
+                'if __name__ == "__main__":\n'
+                '    multiprocessing.set_start_method("fork", force=True)\n',
+            )
+        ],
+        "its processes started by fork",
+    ),
+    "spawn, the wrong numbers": (
+        "spawn",
+        "answer",
+        [("return n * n", "return n + n")],
+        "the program printed '[0, 2, 4, 6]', not [0, 1, 4, 9]",
+    ),
+    "share, threads in place of processes": (
+        "share",
+        "answer",
+        [
+            (
+                "from multiprocessing import Process, Value",
+                "from multiprocessing import Value\nfrom threading import Thread as Process",
+            )
+        ],
+        "add ran in this process, not in child processes",
+    ),
+    "share, the answer written in": (
+        "share",
+        "start",
+        [("    return total\n", "    return 55\n")],
+        "gave 55, not 224",
+    ),
+    "share, the sum added up in the parent": (
+        "share",
+        "start",
+        [("    return total\n", "    for n in numbers:\n        add(n)\n    return total\n")],
+        "add ran in this process, not in child processes",
+    ),
+    "share, add taken out of the children": (
+        "share",
+        "answer",
+        [
+            ("Process(target=add,", "Process(target=skip,"),
+            ("def add(n, total):", "def skip(n, total):\n    pass\n\n\ndef add(n, total):"),
+        ],
+        "add never ran where the check can see it",
+    ),
+    "nogil, a new lock for each update": (
+        "nogil",
+        "answer",
+        [("with counter.lock:", "with threading.Lock():")],
+        "another thread wrote between a read and its write. Hold a threading.Lock across the +=",
+    ),
+    "nogil, one thread": (
+        "nogil",
+        "answer",
+        [("[partial(add, counter, times)] * 4", "[partial(add, counter, 4 * times)]")],
+        "add ran in 1 thread, not four",
+    ),
+    "nogil, the lock around the read only": (
+        "nogil",
+        "answer",
+        [
+            (
+                "        with counter.lock:\n            counter.count += 1",
+                "        with counter.lock:\n            value = counter.count\n"
+                "        counter.count = value + 1",
+            )
+        ],
+        "another thread wrote between a read and its write",
+    ),
+    "deadlock, no locks": (
+        "deadlock",
+        "start",
+        [
+            (
+                "        with source.lock:\n            with target.lock:",
+                "        if True:\n            if True:",
+            )
+        ],
+        "not (100, 100)",
+    ),
+    "deadlock, each thread takes the target first": (
+        "deadlock",
+        "start",
+        [
+            (
+                "        with source.lock:\n            with target.lock:",
+                "        with target.lock:\n            with source.lock:",
+            )
+        ],
+        "run() did not return within 3 s: its threads wait at line 29",
+    ),
+    "deadlock, only the source's lock": (
+        "deadlock",
+        "start",
+        [("            with target.lock:\n", "            if True:\n")],
+        "not (100, 100)",
+    ),
+}
+RIGHT = {  # other right answers, written as a learner might
+    "race, sleep imported by name": (
+        "race",
+        "answer",
+        [("import time\n", "from time import sleep\n"), ("time.sleep(", "sleep(")],
+    ),
+    "race, an event's wait": (
+        "race",
+        "answer",
+        [("time.sleep(0.0001)", "threading.Event().wait(0.0001)")],
+    ),
+    "choose, capitals": (
+        "choose",
+        "answer",
+        [('"threads", "render": "processes"', '"Threads", "render": "Processes"')],
+    ),
+    "stop, an event's wait in place of the sleep": (
+        "stop",
+        "answer",
+        [
+            (
+                "    while not stop.is_set():\n        check_sensor()",
+                "    while not stop.wait(0.001):\n        check_sensor()",
+            )
+        ],
+    ),
+    "share, a pool's return values": (
+        "share",
+        "start",
+        [
+            ("from multiprocessing import Process\n", "from multiprocessing import Pool\n"),
+            ("    global total\n    total += n\n", "    return n\n"),
+            (
+                "    processes = [Process(target=add, args=(n,)) for n in numbers]\n",
+                "    with Pool(2) as pool:\n        return sum(pool.map(add, numbers))\n",
+            ),
+        ],
+    ),
+    "deadlock, one lock for every transfer": (
+        "deadlock",
+        "start",
+        [
+            (
+                "        with source.lock:\n            with target.lock:",
+                "        with BANK:\n            if True:",
+            ),
+            ("class Account:", "BANK = threading.Lock()\n\n\nclass Account:"),
+        ],
+    ),
+    "nogil, a lock for the count": ("nogil", "answer", []),
+}
+
+
+def variant(exercise, base, changes, folder, name):
+    """A copy of an exercise's starting point or answer with the changes a learner made."""
+    text = (EXERCISES / ("answers" if base == "answer" else "") / f"{exercise}.py").read_text(
+        encoding="utf-8"
     )
-    (tmp_path / "race_no_wait.py").write_text(text, encoding="utf-8")
-    result = check("race", tmp_path / "race_no_wait.py")
-    assert result.returncode == 1 and "the deposits no longer wait" in result.stdout, result.stdout
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = folder / f"{name}.py"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def checked_variant(table, case):
+    exercise, base, changes, *_ = {"wrong": WRONG, "right": RIGHT}[table][case]
+    folder = Path(tempfile.mkdtemp(dir=scratch().name))
+    return check(exercise, variant(exercise, base, changes, folder, f"{exercise}_variant"))
+
+
+def here(table):
+    """The cases of a table this machine can check: nogil's need a free-threaded Python."""
+    return [
+        pytest.param(case, marks=needs_free_threaded) if table[case][0] == "nogil" else case
+        for case in table
+    ]
+
+
+def runnable(table, name):
+    return [
+        (name, case)
+        for case in {"wrong": WRONG, "right": RIGHT}[name]
+        if table[case][0] != "nogil" or not NO_FREE_THREADED
+    ]
+
+
+@pytest.mark.parametrize("case", here(WRONG))
+def test_a_wrong_answer_is_refused_with_its_true_reason(case):
+    result = checked_at_once(checked_variant, runnable(WRONG, "wrong"), "wrong", case)
+    assert (result.returncode, result.stderr) == (1, ""), result.stderr
+    assert result.stdout.startswith("not yet: ") and len(result.stdout.splitlines()) == 1
+    assert WRONG[case][-1] in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("case", here(RIGHT))
+def test_a_right_answer_written_another_way_passes(case):
+    result = checked_at_once(checked_variant, runnable(RIGHT, "right"), "right", case)
+    assert (result.returncode, result.stderr) == (0, "") and result.stdout.startswith("works: ")
+
+
+def test_with_no_free_threaded_python_the_race_without_the_gil_says_how_to_get_one():
+    result = check(
+        "nogil",
+        env=script_env(PYTHONPATH=None, PATH=os.defpath.replace("/usr/local/bin", "/nonexistent")),
+    )
+    if not common.gil_enabled():
+        pytest.skip("this Python is free-threaded: it runs the check itself")
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith("cannot tell: this check runs your file on a free-threaded")
+    assert "pyenv install 3.13t" in result.stdout
+
+
+# -- A check ends: a hang, an exit, a crash, Ctrl-C -------------------------------------------
+
+HANGS = {  # each within a limit of 2 s: (exercise, changes, what did not return)
+    "a sleeping loop": (
+        "pool",
+        [
+            (
+                "    return DOWNLOADS,",
+                "    while True:\n        " "__import__('time').sleep(1)\n    return DOWNLOADS,",
+            )
+        ],
+        "sizes(1)",
+    ),
+    "a busy loop": (
+        "pool",
+        [("    return DOWNLOADS,", "    while True:\n        pass\n" "    return DOWNLOADS,")],
+        "sizes(1)",
+    ),
+    "a hang at import": (
+        "pool",
+        [("DOWNLOADS = 20\n", "DOWNLOADS = 20\nwhile True:\n    pass\n")],
+        "importing pool_variant.py",
+    ),
+    "a lock taken twice": (
+        "race",
+        [
+            (
+                LOCKED,
+                "        with account.lock, account.lock:\n"
+                "            balance = account.balance",
+            )
+        ],
+        "run(200)",
+    ),
+}
+
+
+def hung(case):
+    exercise, changes, _ = HANGS[case]
+    folder = Path(tempfile.mkdtemp(dir=scratch().name))
+    return check(
+        exercise, variant(exercise, "answer", changes, folder, f"{exercise}_variant"), limit=2
+    )
+
+
+@pytest.mark.parametrize("case", HANGS)
+def test_a_hanging_answer_ends_within_its_limit_naming_what_did_not_return(case):
+    result = checked_at_once(hung, HANGS, case)  # each waits out its limit: at once
+    what = HANGS[case][-1]
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout == f"not yet: {what} did not return within 2 s\n"
 
 
 @pytest.mark.parametrize(
-    "text, says",
+    "changes, says",
     [
-        ("def run(times=200)\n    return 1\n", "line 1: SyntaxError: "),
-        ("def run(times=200):\n    return unknown\n", "line 2: NameError: "),
+        (
+            [("DOWNLOADS = 20\n", "DOWNLOADS = 20\nimport sys\nsys.exit(0)\n")],
+            "not yet: pool_variant.py, line 10: sys.exit(0) ends the program",
+        ),
+        (
+            [("    return DOWNLOADS,", "    __import__('os')._exit(3)\n    return DOWNLOADS,")],
+            "not yet: sizes(1) ended the check's process (exit status 3)",
+        ),
     ],
+    ids=["sys.exit", "os._exit"],
 )
-def test_a_file_that_fails_is_named_at_its_line_in_one_line(text, says, tmp_path):
-    (tmp_path / "race_broken.py").write_text(text, encoding="utf-8")
-    result = check("race", tmp_path / "race_broken.py")
-    assert result.returncode == 1 and result.stderr == "" and len(result.stdout.splitlines()) == 1
-    assert (
-        result.stdout.startswith("not yet: race_broken.py, ") and says in result.stdout
-    ), result.stdout
+def test_an_answer_that_exits_is_a_failure_said_in_one_line(changes, says, tmp_path):
+    result = check("pool", variant("pool", "answer", changes, tmp_path, "pool_variant"))
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith(says) and len(result.stdout.splitlines()) == 1, result.stdout
 
 
-def test_more_threads_than_downloads_are_not_the_answer(tmp_path):
-    text = (
-        (EXERCISES / "answers" / "pool.py")
-        .read_text(encoding="utf-8")
-        .replace("return DOWNLOADS,", "return 1000,")
+def test_an_answer_named_as_a_standard_module_is_checked_itself(tmp_path):
+    path = variant("race", "answer", [], tmp_path, "random")
+    result = check("race", path)
+    assert (result.returncode, result.stdout[:7]) == (0, "works: "), result.stdout
+
+
+def test_an_error_is_named_at_the_line_that_failed(tmp_path):
+    changes = [("account.balance = balance + amount", "account.balance = balance + amont")]
+    path = variant("race", "answer", changes, tmp_path, "race_variant")
+    line = 1 + path.read_text(encoding="utf-8").splitlines().index(
+        "            account.balance = balance + amont"
     )
-    (tmp_path / "pool_many.py").write_text(text, encoding="utf-8")
-    result = check("pool", tmp_path / "pool_many.py")
-    assert (
-        result.returncode == 1 and "1000 threads for 20 downloads" in result.stdout
-    ), result.stdout
+    result = check("race", path)
+    assert result.stdout.startswith(f"not yet: race_variant.py, line {line}: NameError: ")
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity")
+def test_a_right_answer_on_one_cpu_cannot_tell(tmp_path):
+    result = check(
+        "faster",
+        EXERCISES / "answers" / "faster.py",
+        preexec_fn=lambda: os.sched_setaffinity(0, {0}),
+    )
+    assert result.returncode == 1 and result.stdout.startswith("cannot tell: "), result.stdout
+    assert "Python has one CPU here" in result.stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
+def test_ctrl_c_ends_a_check_in_one_line_with_130_and_nothing_left():
+    """Ctrl-C 0.5 s into the check, as the answer computes in its processes."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(EXERCISES / "check.py"),
+            "faster",
+            EXERCISES / "answers" / "faster.py",
+        ],
+        cwd=ROOT,
+        env=script_env(PYTHONPATH=None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(0.5)  # a moment into the check, not a speed target
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it to its foreground group
+    out, err = process.communicate(timeout=30)
+    assert (process.returncode, out, err) == (130, "", "check.py: interrupted\n")
+    assert_group_ends(process.pid)
+
+
+def test_ctrl_c_while_the_check_imports_ends_in_one_line_and_130():
+    code = CTRL_C_IN_IMPORT + (
+        "import runpy\n"
+        f"sys.argv = [{str(EXERCISES / 'check.py')!r}, 'pool']\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=script_env(PYTHONPATH=None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        130,
+        "",
+        "check.py: interrupted\n",
+    )
