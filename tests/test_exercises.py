@@ -251,6 +251,18 @@ WRONG = {  # (exercise, from the answer or the starting point, [(old, new)], wha
         [('"download": "threads"', '"download": "processes"')],
         "download: you chose processes, but a waiting thread lets go of the GIL",
     ),
+    "choose, threads for both": (
+        "choose",
+        "answer",
+        [('"render": "processes"', '"render": "threads"')],
+        "render: you chose threads, but computing holds the GIL",
+    ),
+    "choose, a job left out": (
+        "choose",
+        "answer",
+        [(', "render": "processes"', "")],
+        "render: None is not a way: write 'threads' or 'processes'",
+    ),
     "pool, a table of the CPU counts the page names": (
         "pool",
         "answer",
@@ -707,6 +719,35 @@ def test_ctrl_c_ends_a_check_in_one_line_with_130_and_nothing_left():
     out, err = process.communicate(timeout=30)
     assert (process.returncode, out, err) == (130, "", "check.py: interrupted\n")
     assert_group_ends(process.pid)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
+@pytest.mark.parametrize("exercise", EXERCISE_NAMES)
+def test_ctrl_c_ends_every_check_in_one_line_with_130(exercise):
+    """Each exercise's file made to hang at its import, so that the check is surely running."""
+    runnable = [name for name in WHY_NOT if name != "nogil" or not NO_FREE_THREADED]
+    process, out, err = checked_at_once(pressed, runnable, exercise)
+    assert (process.returncode, out, err) == (130, "", "check.py: interrupted\n")
+    assert_group_ends(process.pid)
+
+
+def pressed(exercise):
+    folder = Path(tempfile.mkdtemp(dir=scratch().name))
+    text = (EXERCISES / f"{exercise}.py").read_text(encoding="utf-8")
+    path = folder / f"{exercise}_hung.py"
+    path.write_text("while True:\n    pass\n" + text, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, str(EXERCISES / "check.py"), exercise, path],
+        cwd=ROOT,
+        env=script_env(PYTHONPATH=None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(1)  # the check running the file: a moment, not a speed target
+    os.killpg(process.pid, signal.SIGINT)
+    return (process, *process.communicate(timeout=30))
 
 
 def test_ctrl_c_while_the_check_imports_ends_in_one_line_and_130():
