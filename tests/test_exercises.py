@@ -726,9 +726,23 @@ def test_ctrl_c_ends_a_check_in_one_line_with_130_and_nothing_left():
 def test_ctrl_c_ends_every_check_in_one_line_with_130(exercise):
     """Each exercise's file made to hang at its import, so that the check is surely running."""
     runnable = [name for name in WHY_NOT if name != "nogil" or not NO_FREE_THREADED]
-    process, out, err = checked_at_once(pressed, runnable, exercise)
+    process, out, err, path = checked_at_once(pressed, runnable, exercise)
     assert (process.returncode, out, err) == (130, "", "check.py: interrupted\n")
     assert_group_ends(process.pid)
+    assert running_with(path) == []  # nor in a group of its own (spawn runs the file so)
+
+
+def running_with(path):
+    """PIDs of processes whose command line names the file (Linux's /proc; elsewhere none)."""
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if str(path).encode() in cmdline.read():
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def pressed(exercise):
@@ -747,7 +761,7 @@ def pressed(exercise):
     )
     time.sleep(1)  # the check running the file: a moment, not a speed target
     os.killpg(process.pid, signal.SIGINT)
-    return (process, *process.communicate(timeout=30))
+    return (process, *process.communicate(timeout=30), path)
 
 
 def test_ctrl_c_while_the_check_imports_ends_in_one_line_and_130():

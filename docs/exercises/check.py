@@ -86,9 +86,11 @@ def outside(name, path, python):
                 f" {limit:g} s"), 1
     finally:  # the learner's processes too, whatever happened
         end_group(child)
+        for group in said_in(report, "group: "):  # spawn's program's
+            end_group(int(group))
     with open(report, encoding="utf-8") as lines:
-        said = lines.read().splitlines()
-    verdicts = [line for line in said if not line.startswith("doing: ")]
+        verdicts = [line for line in lines.read().splitlines()
+                    if line.startswith(tuple(VERDICTS.values()))]
     if verdicts and child.returncode in (0, 1):
         return verdicts[-1], child.returncode
     return (f"not yet: {last_doing(report)} ended the check's process (exit"
@@ -96,32 +98,39 @@ def outside(name, path, python):
 
 
 def end_group(child):
-    """Kill the check's process and every process the answer started."""
+    """Kill a process (or a group, by its number) and every process it
+    started: the check's, and the answer's."""
     if os.name == "posix":
         import signal
         try:
-            os.killpg(child.pid, signal.SIGKILL)
+            os.killpg(getattr(child, "pid", child), signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass  # all gone already
-    elif child.poll() is None:
+    elif hasattr(child, "poll") and child.poll() is None:
         child.kill()
-    child.wait()
+    if hasattr(child, "wait"):
+        child.wait()
+
+
+def said_in(report, what):
+    """What the report's lines starting with `what` say, in order."""
+    with open(report, encoding="utf-8") as lines:
+        return [line[len(what):] for line in lines.read().splitlines()
+                if line.startswith(what)]
 
 
 def last_doing(report):
     """What the check was doing when it stopped: 'crunch_all(steps, 4)'."""
-    with open(report, encoding="utf-8") as lines:
-        doing = [line[len("doing: "):] for line in lines.read().splitlines()
-                 if line.startswith("doing: ")]
-    return doing[-1] if doing else "starting the check"
+    return (said_in(report, "doing: ") or ["starting the check"])[-1]
 
 
 def inside(name, path, report):
     """The check itself, in its own process: one verdict line in report."""
     os.environ["EXERCISE_TRACE"] = report + ".trace"  # its children's too
     with open(report, "a", encoding="utf-8") as out:
-        def doing(what):
-            out.write(f"doing: {what}\n")
+        def doing(what, group=None):  # group: a process group started
+            out.write(f"doing: {what}\n" + (f"group: {group}\n" if group
+                                             else ""))
             out.flush()
 
         doing(f"importing {os.path.basename(path)}")
@@ -606,11 +615,12 @@ SPAWN_FAULTS = [  # (what the program printed, why, in the learner's words)
 
 
 def check_spawn(module_path, doing, limit=20):
-    doing(f"python {os.path.basename(module_path)}, processes by spawn")
     group = {"start_new_session": True} if os.name == "posix" else {}
     program = subprocess.Popen(
         [sys.executable, "-c", SPAWNED, module_path], stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, **group)
+    doing(f"python {os.path.basename(module_path)}, processes by spawn",
+          group=program.pid if group else None)  # for Ctrl-C to end it
     out, err = spawned_output(program, limit)
     faults = [why for said, why in SPAWN_FAULTS if said in err]
     if faults:
