@@ -213,8 +213,8 @@ Phase = namedtuple("Phase", "way timing marks seen", defaults=[None])
 # What was seen during a phase: other programs' CPUs busy, seconds its
 # output was held up, seconds the demo was stopped, our own CPUs busy, and
 # seconds a worker was stopped.
-Seen = namedtuple("Seen", "other held stopped ours worker_stopped",
-                  defaults=[None, 0.0])
+Seen = namedtuple("Seen", "other held stopped ours worker_stopped stolen",
+                  defaults=[None, 0.0, 0.0])
 LACKING = 0.05  # of the CPUs a phase can use: past this, its verdict is noise
 MEASURABLE = 0.1  # seconds: the shortest window other programs are told in
 HELD_UP = 0.05  # of a phase's time: past this share, held output is named
@@ -222,9 +222,11 @@ TICKS_NOISE = 0.05  # CPU seconds: /proc counts 10 ms ticks, each process's
 #                     rounded its own way
 
 # What the CPUs had done up to a moment: the wall clock, the machine's busy
-# CPU seconds on our CPUs (None where unknown), this process's, and its
-# children's (waited for, or living).
-CpuMark = namedtuple("CpuMark", "wall machine own children")
+# CPU seconds on our CPUs (None where unknown), this process's, its
+# children's (waited for, or living), and of the machine's, those that a
+# virtual machine's host gave to others (steal; None where unknown).
+CpuMark = namedtuple("CpuMark", "wall machine own children stolen",
+                     defaults=[None])
 
 
 def watched(way, runner, jobs):
@@ -238,7 +240,7 @@ def watched(way, runner, jobs):
     wall = max(after.wall - before.wall, 1e-9)
     seen = Seen(other_programs_busy(before, worker_cpu, after), watch.held,
                 watch.stopped, own_cpu(before, after, worker_cpu) / wall,
-                watch.worker_stopped)
+                watch.worker_stopped, stolen_cpus(before, after))
     cpus, quota = common.available_cpus(), common.cpu_quota()
     return Phase(way, timing, judged(way, timing, seen, cpus, quota), seen)
 
@@ -255,7 +257,8 @@ def judged(way, timing, seen, cpus, quota=None):
     # server's start is ours too
     taken = (seen.other is not None and seen.other > cpus / 8 and
              seen.other * seconds > TICKS_NOISE)
-    lacked = cpus_lacked(timing, cpus, seen.other if taken else 0.0)
+    lacked = cpus_lacked(timing, cpus, seen.other if taken else 0.0,
+                         seen.stolen * most / cpus)  # the host's, our share
     full = (taken and seen.other + ours > 0.85 * cpus and busy < 0.9 * most
             and not seen.worker_stopped)  # the CPUs were full, others had a
     # share, we had less than we could use (a stopped worker explains it)
@@ -278,16 +281,18 @@ def judged(way, timing, seen, cpus, quota=None):
     return marks
 
 
-def cpus_lacked(timing, cpus, other):
+def cpus_lacked(timing, cpus, other, stolen=0.0):
     """How many CPUs, on average, the phase's workers waited for that other
     programs had: beyond what their own number explains (four workers on
-    two CPUs take turns), and no more than others used. None: unknown."""
+    two CPUs take turns), and what a virtual machine's host gave other
+    machines while they ran (no wait of theirs counts it); no more than
+    others used. None: unknown."""
     if other is None or timing.seconds <= 0 or any(
             span.cpu_wait is None for span in timing.spans):
         return None
     waited = sum(span.cpu_wait for span in timing.spans) / timing.seconds
     wanted = common.cpus_busy(timing) + waited  # workers ready to run
-    return min(other, max(0.0, waited - max(0.0, wanted - cpus)))
+    return min(other, max(0.0, waited - max(0.0, wanted - cpus)) + stolen)
 
 
 def short_of_cpus_then_time(phase):
@@ -384,8 +389,17 @@ def disturbance_notes(phases, cpus, repeat, always=()):
 def cpu_mark():
     own = os.times()  # children: waited for, and living (the fork server)
     children = own.children_user + own.children_system + descendants_cpu()
-    return CpuMark(time.perf_counter(), machine_busy_seconds(),
-                   own.user + own.system, children)
+    busy, stolen = machine_busy_seconds()
+    return CpuMark(time.perf_counter(), busy, own.user + own.system,
+                   children, stolen)
+
+
+def stolen_cpus(before, now):
+    """How many of our CPUs, on average, a virtual machine's host gave other
+    machines between two marks (0 where unknown)."""
+    if before.stolen is None or now.stolen is None:
+        return 0.0
+    return (now.stolen - before.stolen) / max(now.wall - before.wall, 1e-9)
 
 
 def own_cpu(before, now, worker_cpu):
@@ -542,26 +556,30 @@ def pipe_waiting(output):
 
 
 def machine_busy_seconds():
-    """Busy CPU seconds so far on the CPUs we may use (/proc/stat), or None."""
+    """(busy CPU seconds so far on the CPUs we may use, of them those the
+    host of a virtual machine gave others) from /proc/stat, or Nones."""
     mine = common.cpus_allowed()
     try:
         with open("/proc/stat", encoding="utf-8") as proc_stat:
             text = proc_stat.read()
         ticks = os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, AttributeError):
-        return None
-    return busy_ticks(text, mine) / ticks
+        return None, None
+    return (busy_ticks(text, mine) / ticks,
+            busy_ticks(text, mine, stolen=True) / ticks)
 
 
-def busy_ticks(text, cpus=None):
+def busy_ticks(text, cpus=None, stolen=False):
     """Ticks the CPUs numbered in cpus (all if None) spent busy, from
-    /proc/stat's text: every column but idle and iowait (idle too)."""
+    /proc/stat's text: every column but idle and iowait (idle too); with
+    stolen, only steal: a virtual machine's host running other machines."""
     busy = 0
     for name, user, nice, system, _idle, _iowait, irq, softirq, steal, *_ in (
             line.split() for line in text.splitlines()
             if re.match(r"cpu\d", line)):
         if cpus is None or int(name[3:]) in cpus:
-            busy += sum(map(int, (user, nice, system, irq, softirq, steal)))
+            busy += int(steal) if stolen else sum(
+                map(int, (user, nice, system, irq, softirq, steal)))
     return busy
 
 

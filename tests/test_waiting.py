@@ -450,6 +450,30 @@ def test_beside_busy_programs_no_single_run_says_the_opposite_of_the_lesson():
             assert any(match["mark"] for match in report) and blames_others(result.stdout)
 
 
+def test_time_a_virtual_machines_host_took_counts_though_no_worker_waited():
+    """Seen here (a 2-CPU VM whose host was busy): the direct worker kept 0.6 of a CPU busy and
+    waited for none in Linux's count, as steal is no wait; its phase said processes 3.0x faster
+    on two CPUs. The host took 0.8 of the 2 CPUs: the direct worker's share of that, 0.4."""
+    timing = common.Timing("Directly", 1.0, spans(1, 0.6, 0.0))
+    stolen = demo_stopwatch.Seen(other=0.8, held=0.0, stopped=0.0, ours=0.6, stolen=0.8)
+    assert demo_stopwatch.judged(WAYS["Directly"], timing, stolen, 2) == [
+        ("lacked", pytest.approx(0.4))
+    ]
+    quiet = stolen._replace(other=0.0, stolen=0.0)
+    assert demo_stopwatch.judged(WAYS["Directly"], timing, quiet, 2) == []
+
+
+def test_steal_is_read_for_the_cpus_this_process_may_use():
+    stat = "cpu  9 0 9 9 0 0 0 70 0 0\ncpu0 5 0 5 5 0 0 0 30 0 0\ncpu1 4 0 4 4 0 0 0 40 0 0\n"
+    assert demo_stopwatch.busy_ticks(stat, stolen=True) == 70
+    assert demo_stopwatch.busy_ticks(stat, cpus={1}, stolen=True) == 40
+    before = demo_stopwatch.CpuMark(10.0, 100.0, 5.0, 1.0, 3.0)
+    assert demo_stopwatch.stolen_cpus(before, before._replace(wall=12.0, stolen=4.2)) == (
+        pytest.approx(0.6)
+    )
+    assert demo_stopwatch.stolen_cpus(before._replace(stolen=None), before) == 0.0
+
+
 def test_a_verdict_is_beyond_the_noise_of_a_single_run():
     """Single runs of CPU work vary by about 8% on a quiet machine (tests/benchmark.py): threads
     with the GIL once came out 6% ahead, their writes overlapping another's computing."""
