@@ -8,9 +8,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as tree
 from functools import partial
+from multiprocessing import get_all_start_methods
 
 import pytest
-from conftest import ROOT, fenced_blocks, run_script, script_env
+from conftest import ROOT, run_script, script_env
 from test_stopwatch import HERE, PYTHON, RESULT, found
 
 import common
@@ -417,3 +418,145 @@ def test_the_visualize_picture_marks_each_row_at_the_moment_it_was_drawn(tmp_pat
     assert any("1 Heart, 2 Rhombus, 3 Sun" in text for text in texts), texts
     last = result.stdout.splitlines()[-1]
     assert re.fullmatch(r"Threading: three shapes in \d+\.\d{3} sec", last), last
+
+
+# -- The picture as a reader sees it: every text, lane, colour and tick -------------------------
+
+ANSI_HUES = ["red", "green", "yellow", "blue", "magenta", "cyan"]  # codes 31-36, as paint() uses
+
+
+def hue_name(colour):
+    """The colour a reader would name, from '#rrggbb'."""
+    import colorsys
+
+    red, green, blue = (int(colour[at : at + 2], 16) / 255 for at in (1, 3, 5))
+    hue = colorsys.rgb_to_hsv(red, green, blue)[0] * 360
+    names = [(15, "red"), (70, "yellow"), (160, "green"), (200, "cyan"), (260, "blue")]
+    return next((name for most, name in names if hue < most), "magenta" if hue < 340 else "red")
+
+
+def synthetic(ways, workers, seconds=1.0):
+    """Timings of `workers` each, every worker running its whole span, a little later each."""
+    return [
+        common.Timing(
+            way,
+            seconds,
+            [
+                common.Span(0.01 * n, seconds, 100 + n, None, seconds - 0.01 * n, (), 200 + n)
+                for n in range(workers)
+            ],
+        )
+        for way in ways
+    ]
+
+
+def texts(svg):
+    return [text.text for text in svg.iter(f"{SVG}text")]
+
+
+def boxes(svg):
+    """(top, bottom) of every stretch drawn in a lane."""
+    return [
+        (float(rect.get("y")), float(rect.get("y")) + float(rect.get("height")))
+        for lane in svg.iter(f"{SVG}g")
+        if lane.get("data-way")
+        for rect in lane.iter(f"{SVG}rect")
+    ]
+
+
+def axis(svg):
+    """The time axis: its y, and its ticks' labels with their (x, y)."""
+    line = next(line for line in svg.iter(f"{SVG}line") if line.get("x1") != line.get("x2"))
+    ticks = [
+        (text.text, float(text.get("x")), float(text.get("y")))
+        for text in svg.iter(f"{SVG}text")
+        if re.fullmatch(r"[\d.]+ ms", text.text or "")
+    ]
+    return float(line.get("y1")), ticks
+
+
+@pytest.mark.parametrize("workers", [1, 3, 16, 40])
+def test_every_way_is_named_once_beside_its_first_lane_and_the_axis_is_under_them_all(workers):
+    ways = [way.name for way in common.WAYS]
+    svg = svg_of(common.timeline_svg(synthetic(ways, workers), ["a caption line"]))
+    shown = texts(svg)
+    assert [name for name in shown if name in ways] == ways, "each way, once, in order"
+    assert "a caption line" in shown and any(t.startswith("solid: running") for t in shown)
+    y, ticks = axis(svg)
+    assert y > max(bottom for _, bottom in boxes(svg)), "the axis is under every lane"
+    height = float(svg.get("height"))
+    assert all(label_y <= height for _, _, label_y in ticks), "no tick label is cut off"
+    lanes_shown = len([lane for lane in svg.iter(f"{SVG}g") if lane.get("data-way")])
+    if lanes_shown * common.LANE <= 720 / 2:  # room to spare on a slide
+        assert height == 720, "a slide's height, unless the lanes need more"
+
+
+def test_a_group_of_workers_is_labelled_by_its_range_in_the_picture_as_in_the_text():
+    timings = synthetic(["Threading"], 40)  # 16 rows at most: three workers a row
+    svg = svg_of(common.timeline_svg(timings, ["caption"]))
+    labels = [lane.get("data-worker") for lane in svg.iter(f"{SVG}g") if lane.get("data-way")]
+    assert labels[:2] == ["1-3", "4-6"] and labels[-1] == "40-40"[: len(labels[-1])]
+    shown = texts(svg)
+    assert all(label in shown for label in labels)
+    text_rows = [
+        row[1]
+        for row in map(
+            re.compile(r"^(?:Threading)? +(\d+(?:-\d+)?) ").match, common.timeline(timings)
+        )
+        if row
+    ]
+    assert labels == text_rows, "the text labels its rows the same"
+
+
+@pytest.mark.parametrize(
+    "seconds, most", [(0.0004, 10), (0.05, 10), (1.0, 10), (2.3, 10), (7.7, 10), (95.0, 10)]
+)
+def test_the_time_axis_has_round_ticks_enough_to_read_from_zero_to_the_end(seconds, most):
+    svg = svg_of(common.timeline_svg(synthetic(["Directly"], 1, seconds), ["caption"]))
+    _, ticks = axis(svg)
+    values = [float(label.split()[0]) for label, _, _ in ticks]
+    assert values[0] == 0 and 4 <= len(values) <= most + 1, values
+    step = values[1] - values[0]
+    assert all(abs(b - a - step) < 1e-6 * max(1.0, step) for a, b in zip(values, values[1:]))
+    assert re.fullmatch(r"[125]0*(\.0*)?|0\.0*[125]", f"{step:g}"), step
+    assert values[-1] <= seconds * 1000 + 1e-6 < values[-1] + step
+
+
+def test_a_workers_colour_in_the_picture_is_its_colour_in_the_terminal():
+    timings = synthetic(["Threading"], 12)
+    svg = svg_of(common.timeline_svg(timings, ["caption"]))
+    for lane in (lane for lane in svg.iter(f"{SVG}g") if lane.get("data-way")):
+        n = int(lane.get("data-worker"))
+        fills = {rect.get("fill") for rect in lane.iter(f"{SVG}rect") if rect.get("class")}
+        code = 31 + (n - 1) % 6  # paint()'s escape code for worker n
+        assert [hue_name(fill) for fill in fills] == [ANSI_HUES[code - 31]], (n, fills)
+
+
+def test_the_same_file_drawn_twice_holds_one_whole_picture(tmp_path):
+    path = tmp_path / "run.svg"
+    for workers in (16, 1):  # the second, shorter one must not leave the first's tail
+        common.write_picture(
+            str(path), common.timeline_svg(synthetic(["Directly"], workers), ["c"])
+        )
+    svg = svg_of(path.read_text(encoding="utf-8"))
+    assert len([lane for lane in svg.iter(f"{SVG}g") if lane.get("data-way")]) == 1
+
+
+@pytest.mark.parametrize(
+    "method", [m for m in ("spawn", "forkserver") if m in get_all_start_methods()]
+)
+def test_the_visualize_picture_names_the_start_method_it_ran_with(method, tmp_path):
+    path = tmp_path / "shapes.svg"
+    result = run_script(
+        "demo_visualize.py",
+        "--mode",
+        "processes",
+        "--pause",
+        "0.02",
+        "--start-method",
+        method,
+        "--svg",
+        path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert any(f"start method {method}" in text for text in texts(svg_of(path.read_text())))

@@ -64,8 +64,10 @@ def blames_others(stdout):
 
 def reruns(stdout):
     """How many phases a run ran again, each after its note: others took CPUs it waited for."""
-    return sum(line.startswith("Note: ") and ": running it again, up to" in next_line
-               for line, next_line in zip(stdout.splitlines(), stdout.splitlines()[1:]))
+    return sum(
+        line.startswith("Note: ") and ": running it again, up to" in next_line
+        for line, next_line in zip(stdout.splitlines(), stdout.splitlines()[1:])
+    )
 
 
 def notes(stdout):
@@ -344,3 +346,22 @@ def test_the_open_file_refusal_fits_too(parse, monkeypatch):
     )  # fewer fit than asked, at most 1000
     result = parse("demo_stopwatch.py", "--workers", "1000")
     assert result.returncode == 2 and len(result.stderr.rstrip("\n")) <= 79, result.stderr
+
+
+@pytest.mark.parametrize(
+    "seconds, about", [(12.0, "about 12 s"), (3599.0, "about 3599 s"), (7200.0, "about 2 h")]
+)
+def test_a_long_run_is_announced_in_seconds_or_hours(seconds, about, monkeypatch):
+    import demo_stopwatch
+
+    monkeypatch.setattr(demo_stopwatch, "round_seconds", lambda args, work, each: seconds)
+    monkeypatch.setattr(demo_stopwatch, "sleep_takes", lambda pause: 0.00025)  # a VM's: not coarse
+    note = demo_stopwatch.long_run_note(demo_stopwatch.parse_args(["--start-method", "fork"]))
+    assert note.startswith(f"Note: {about} to run"), note
+
+
+@pytest.mark.parametrize("text, value", [("5e-2", 0.05), ("5E-2", 0.05), (".5", 0.5), ("2.", 2.0)])
+def test_a_pause_is_taken_as_a_person_writes_it(text, value):
+    import demo_visualize
+
+    assert demo_visualize.parse_args(["--pause", text]).pause == value

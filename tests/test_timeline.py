@@ -341,3 +341,28 @@ def test_no_color_keeps_a_terminal_plain():
 def test_a_pipe_gets_no_colour():
     assert "\x1b" not in run_script("demo_stopwatch.py", "--workers", 2, "--iterations", 2).stdout
     assert "\x1b" not in run_script("demo_visualize.py", "--pause", 0.01).stdout
+
+
+@pytest.mark.parametrize(
+    "share, quarter",
+    [
+        (-0.1, 0),
+        (0.0, 0),
+        (0.24, 0),
+        (0.25, 1),
+        (0.4, 1),
+        (0.49, 1),
+        (0.5, 2),
+        (0.7, 2),
+        (0.74, 2),
+        (0.75, 3),
+        (1.0, 3),
+        (1.3, 3),
+    ],
+)
+def test_a_share_is_drawn_in_the_quarter_it_falls_in(share, quarter):
+    """█ from three quarters up, ▓ from half, ▒ from a quarter, ░ below: a 40% share is ▒, a 70%
+    share ▓; the picture's opacity follows the same quarters."""
+    assert common.quarters(share) == quarter
+    assert common.shade(share) == common.glyph("░▒▓█"[quarter])
+    assert common.opacity(share) == (quarter + 1) / 4
