@@ -130,6 +130,33 @@ def v1_tree(tmp_path, quota="-1", limit=str(2**63 - 4096), usage="0", parent_quo
     )
 
 
+def v1_container(tmp_path, group="/", quota="50000", limit=str(60 * 2**20), usage="0"):
+    """cgroup v1 in a container whose cgroup is the mount's root: Docker mounts the container's
+    own group at /sys/fs/cgroup/<controller> (its cgroup seen as `group` inside)."""
+    return fake_cgroups(
+        tmp_path,
+        [f"4:memory:{group}", f"1:cpu,cpuacct:{group}"],
+        [
+            (group, "/sys/fs/cgroup/cpu,cpuacct", "cgroup", "ro,cpu,cpuacct"),
+            (group, "/sys/fs/cgroup/memory", "cgroup", "ro,memory"),
+        ],
+        {
+            "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us": quota,
+            "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us": "100000",
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes": limit,
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes": usage,
+            "/proc/meminfo": "MemTotal: 24000000 kB\nMemAvailable: 20000000 kB\n",
+        },
+    )
+
+
+@pytest.mark.parametrize("group", ["/", "/docker/4f3a9c"])  # with a cgroup namespace, without
+def test_a_v1_containers_quota_and_memory_limit_are_found_at_the_mounts_root(tmp_path, group):
+    root = v1_container(tmp_path, group)
+    assert common.cpu_quota(root) == 0.5
+    assert demo_stopwatch.memory_available_mib(root) == pytest.approx(60)
+
+
 def v2_tree(tmp_path, cpu_max="max 100000", memory_max="max", current="0"):
     """cgroup v2, as in a Docker container with a namespace of its own: its group is the root."""
     return fake_cgroups(
