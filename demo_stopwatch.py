@@ -85,8 +85,8 @@ def main(argv=None):
         common.say("\n")
     timings = [phase.timing for phase in best]
     width, rows, under = timeline_size(lines, common.waiting_lines(timings))
-    shown = common.timeline(timings, width, rows)  # under it: waits for a CPU
-    for line in lines + [""] + shown + under:  # or the GIL, in numbers
+    shown = common.timeline(timings, width, rows) if rows else []
+    for line in lines + [""] + shown + under:  # under: the waits, in numbers
         common.say(line)
     if args.svg:  # the same timeline, as a picture for a slide
         common.write_picture(args.svg, common.timeline_svg(timings, lines))
@@ -592,9 +592,13 @@ def plural(count, noun):
 #    columns) and short enough that the report stays in view above it.
 
 
+TOO_SHORT = "The timeline needs a taller terminal, or --svg FILE."
+
+
 def timeline_size(report_lines, under=()):
     """(line width, rows per way) for common.timeline, with the report's
-    lines above it, and the lines under it that fit (all, or none)."""
+    lines above it, and the lines under it that fit (all, or none); no
+    rows, and a line saying why, where not even one a way fits."""
     try:
         columns, rows = os.get_terminal_size(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
@@ -614,7 +618,9 @@ def timeline_size(report_lines, under=()):
     per_way = (rows - used) // len(common.ways_here())
     if per_way < 1 and under:  # a small screen: the report stays in view
         return timeline_size(report_lines)
-    return min(79, width - 1), max(1, min(16, per_way)), list(under)
+    if per_way < 1:  # not a row a way: a timeline would push it away
+        return min(79, width - 1), 0, [TOO_SHORT]
+    return min(79, width - 1), min(16, per_way), list(under)
 
 
 # -- Before the run: what the machine allows, how fast it computes, and how

@@ -365,3 +365,17 @@ def test_a_share_is_drawn_in_the_quarter_it_falls_in(share, quarter):
     assert common.quarters(share) == quarter
     assert common.shade(share) == common.glyph("░▒▓█"[quarter])
     assert common.opacity(share) == (quarter + 1) / 4
+
+
+def test_a_screen_with_no_row_a_way_left_gets_no_timeline_and_keeps_the_report(monkeypatch):
+    """40x24 beside busy programs: a (disturbed) run's notes wrap to 16 rows at 40 columns; a
+    timeline below them would push the report off the screen."""
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((40, 24)))
+    long_report = ["x" * 70] * 8  # 16 rows at 40 columns
+    assert demo_stopwatch.timeline_size(long_report, ["under"]) == (
+        39,
+        0,
+        [demo_stopwatch.TOO_SHORT],
+    )
+    width, rows, under = demo_stopwatch.timeline_size(["x" * 30] * 4, ["under"])
+    assert rows >= 1 and under == ["under"]
