@@ -605,21 +605,27 @@ def workers_of(group, count=3):
             return found
 
 
-HELD = [("threads", 1), ("direct", 0)]  # a phase, and the runs of blank lines before it
+HELD = [("threads", 1, 4), ("direct", 0, 4), ("threads", 1, 1)]  # a phase, the runs of blank
+# lines before it, its workers: one thread alone stuck writing must not hold the exit either
 
 
 @posix_only
-@pytest.mark.parametrize("phase, blank_runs", HELD)
-def test_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
+@pytest.mark.parametrize("phase, blank_runs, workers", HELD)
+def test_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs, workers):
     checked_at_once(
-        run, waiting(), check_ctrl_c_stops_a_demo_whose_reader_stopped_reading, phase, blank_runs
+        run,
+        waiting(),
+        check_ctrl_c_stops_a_demo_whose_reader_stopped_reading,
+        phase,
+        blank_runs,
+        workers,
     )
 
 
-def check_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs):
+def check_ctrl_c_stops_a_demo_whose_reader_stopped_reading(phase, blank_runs, workers):
     """The reader (a pager, say) holds a full pipe: a thread writing to it cannot hear a stop."""
     process = start(
-        "demo_stopwatch.py", "--iterations", 1500
+        "demo_stopwatch.py", "--iterations", 6000 // workers, "--workers", workers
     )  # each phase writes far more than a pipe holds
     read_until_blank_runs(process.stdout, blank_runs)
     time.sleep(0.5)  # the pipe fills, and every writer waits for a reader that does not read

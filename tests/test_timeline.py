@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import platform
 import re
+import time
 import subprocess
 import sys
 import sysconfig
@@ -379,3 +380,17 @@ def test_a_screen_with_no_row_a_way_left_gets_no_timeline_and_keeps_the_report(m
     )
     width, rows, under = demo_stopwatch.timeline_size(["x" * 30] * 4, ["under"])
     assert rows >= 1 and under == ["under"]
+
+
+def test_cpu_work_is_sized_in_cpu_time_which_waiting_does_not_stretch(monkeypatch):
+    """A machine whose other programs take the CPU stretches a call's wall-clock time, not its CPU
+    time: a call that mostly waits (here, sleeps 0.5 ms and computes almost nothing) is sized by
+    the little CPU it uses."""
+
+    def waits_mostly(steps):
+        time.sleep(0.0005)
+        return steps
+
+    monkeypatch.setattr(common, "compute", waits_mostly)
+    sized = demo_stopwatch.steps_for.__wrapped__(0.002)  # past the cache, with this compute
+    assert sized > 10 * round(1000 * 0.002 / 0.0005), "sized by the wall clock"
