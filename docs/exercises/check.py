@@ -401,7 +401,10 @@ def check_choose(module, doing):
                    for w, runner in (("threads", common.run_in_threads),
                                      ("processes", common.run_in_processes))}
         said = (f"{count} {job}s: threads {seconds['threads']:.2f} s,"
-                f" processes {seconds['processes']:.2f} s")
+                f" processes {seconds['processes']:.2f} s") + (
+                    ", on one CPU, where neither computes faster"
+                    if job == "render" and common.available_cpus() == 1
+                    else "")
         right, why = choice_verdict(job, way)
         if not right:
             wrong.append(f"{job}: you chose {way}, but {why} ({said})")
