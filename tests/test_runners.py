@@ -446,7 +446,8 @@ except KeyboardInterrupt:
 
 @needs_interpreters
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
-def test_ctrl_c_reaches_each_running_interpreter_and_every_one_is_closed():
+@pytest.mark.parametrize("after", [0.3, 1.5])  # a job running over a second still hears it
+def test_ctrl_c_reaches_each_running_interpreter_and_every_one_is_closed(after):
     """Each interpreter's `stop` is its own: Ctrl-C in the caller must reach the jobs inside, which
     wake from a 600 s sleep, and every interpreter is closed before the caller goes on."""
     process = subprocess.Popen(
@@ -458,10 +459,51 @@ def test_ctrl_c_reaches_each_running_interpreter_and_every_one_is_closed():
         text=True,
     )
     assert process.stdout.readline() == "started\n"
-    time.sleep(0.3)  # the interpreters are made and their jobs asleep
+    time.sleep(after)  # the interpreters are made and their jobs asleep
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)  # not 600 s: the stop reached them
     assert (out, err, process.returncode) == ("stopped 1\n", "", 0)
+
+
+SLOW_TO_STOP = """
+import time
+from functools import partial
+import common
+
+def slow(n):  # it looks at common.stop, and takes 0.4 s to finish once asked
+    while not common.stop.is_set():
+        time.sleep(0.01)
+    time.sleep(0.4)
+
+if __name__ == "__main__":
+    print("started", flush=True)
+    common.run_command(lambda: common.run_in_interpreters([partial(slow, n) for n in range(2)],
+                                                          hooks=common.CommandHooks()))
+"""
+
+
+@needs_interpreters
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_interpreters_slow_to_stop_are_waited_for_and_nothing_is_named(tmp_path):
+    """Within the second every stopped worker is given, a job that ends is not a deaf one: Ctrl-C
+    ends in one line, naming no job (and never the runner's own worker_interpreter)."""
+    (tmp_path / "lesson.py").write_text(SLOW_TO_STOP, encoding="utf-8")
+    (tmp_path / "common.py").write_text(
+        open(common.__file__, encoding="utf-8").read(), encoding="utf-8"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "lesson.py"],
+        cwd=tmp_path,
+        env=script_env(PYTHONPATH=None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline() == "started\n"
+    time.sleep(0.3)  # both interpreters made and running
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (130, "Interrupted\n")
 
 
 def numbers():
@@ -518,8 +560,7 @@ def test_interpreters_whose_job_never_checks_stop_are_named_and_the_program_ends
     out, err = process.communicate(timeout=60)
     assert process.returncode == 143
     assert (
-        err
-        == "interpreters 1, 2 did not stop: an interpreter cannot be killed, and forever never"
+        err == "interpreters 1, 2 did not stop: an interpreter cannot be killed, and forever never"
         " checks"
         " common.stop\nTerminated\n"
     )
