@@ -1003,8 +1003,8 @@ while runs < 2:  # a phase begins with a bar after blank lines (one run again, a
 deadline = time.monotonic() + 30  # a guard against hanging
 while True:  # a worker, or under forkserver the server, and a worker
     found = [pid for pid in descendants(demo.pid) if not helper(pid)]
-    if len(found) >= 2:
-        os.kill(found[0], signal.SIGSTOP)
+    if len(found) >= 2:  # the first found: the server under forkserver; the last, a worker
+        os.kill(found[0 if sys.argv[2] == "first" else -1], signal.SIGSTOP)
         break
     if time.monotonic() > deadline:
         sys.exit("no two processes of the demo were seen at once")
@@ -1013,19 +1013,23 @@ out = []
 reader = threading.Thread(target=lambda: out.append(demo.stdout.read()))
 reader.start()
 time.sleep(0.6)
-os.kill(found[0], signal.SIGCONT)
+os.kill(found[0 if sys.argv[2] == "first" else -1], signal.SIGCONT)
 reader.join()
 sys.exit(demo.wait() or print("".join(seen) + out[0], end=""))
 """
 
 
 @linux_only
-@pytest.mark.parametrize("method", ["fork", "forkserver"], ids=["a worker", "the fork server"])
-def test_a_stopped_worker_or_fork_server_is_named(method):
+@pytest.mark.parametrize(
+    "method, which",
+    [("fork", "first"), ("forkserver", "first"), ("forkserver", "last")],
+    ids=["a worker", "the fork server", "a worker of the fork server"],
+)
+def test_a_stopped_worker_or_fork_server_is_named(method, which):
     if method not in START_METHODS:
         pytest.skip("no fork server here")
     result = subprocess.run(
-        [sys.executable, "-c", STOP_ONE, method],
+        [sys.executable, "-c", STOP_ONE, method, which],
         cwd=ROOT,
         env=script_env(),
         capture_output=True,
