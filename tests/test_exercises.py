@@ -30,7 +30,7 @@ WHY_NOT = {
     "nogil": "another thread wrote between a read and its write. Hold a threading.Lock across",
     "spawn": "a lambda cannot be pickled, and spawn sends each job pickled",
     "share": "gave 0, not 224: each child added to its own copy of the global",
-    "deadlock": "run() did not return within 3 s: its threads wait at line 29, each for a lock",
+    "deadlock": "run() did not return within 2 s: its threads wait at line 29, each for a lock",
 }
 
 
@@ -474,7 +474,7 @@ WRONG = {  # (exercise, from the answer or the starting point, [(old, new)], wha
                 "        with target.lock:\n            with source.lock:",
             )
         ],
-        "run() did not return within 3 s: its threads wait at line 29",
+        "run() did not return within 2 s: its threads wait at line 29",
     ),
     "deadlock, only the source's lock": (
         "deadlock",
@@ -638,7 +638,7 @@ def hung(case):
     exercise, changes, _ = HANGS[case]
     folder = Path(tempfile.mkdtemp(dir=scratch().name))
     return check(
-        exercise, variant(exercise, "answer", changes, folder, f"{exercise}_variant"), limit=2
+        exercise, variant(exercise, "answer", changes, folder, f"{exercise}_variant"), limit=1
     )
 
 
@@ -647,7 +647,7 @@ def test_a_hanging_answer_ends_within_its_limit_naming_what_did_not_return(case)
     result = checked_at_once(hung, HANGS, case)  # each waits out its limit: at once
     what = HANGS[case][-1]
     assert (result.returncode, result.stderr) == (1, "")
-    assert result.stdout == f"not yet: {what} did not return within 2 s\n"
+    assert result.stdout == f"not yet: {what} did not return within 1 s\n"
 
 
 @pytest.mark.parametrize(
@@ -759,7 +759,7 @@ def pressed(exercise):
         text=True,
         start_new_session=True,
     )
-    time.sleep(1)  # the check running the file: a moment, not a speed target
+    time.sleep(0.5)  # the check running the file: a moment, not a speed target
     os.killpg(process.pid, signal.SIGINT)
     return (process, *process.communicate(timeout=30), path)
 

@@ -212,7 +212,7 @@ def traced_compute(steps):
 
 
 def check_faster(module, doing, times=4):
-    steps = demo_stopwatch.steps_for(0.003) * 40  # 0.15 s: beats the starts
+    steps = demo_stopwatch.steps_for(0.003) * 30  # 0.1 s: beats the starts
     doing(f"computing {times} sums one after another, to compare")
     start = time.perf_counter()
     expected = [common.compute(steps) for _ in range(times)]
@@ -705,7 +705,7 @@ def check_share(module, doing, numbers=(3, 14, 15, 92, 65, 35)):
 # -- 9. Deadlock: two locks, one order
 
 
-def check_deadlock(module, doing, rounds=3, times=100, wait=3):
+def check_deadlock(module, doing, rounds=3, times=100, wait=2):
     for _ in range(rounds):
         result = []
         runner = threading.Thread(
