@@ -28,7 +28,7 @@ WHY_NOT = {
     "pool": "sizes(1) gave (4, 4): 20 downloads in 4 threads wait in 5 rounds",
     "stop": "watch() went on for over a second after stop was set",
     "nogil": "another thread wrote between a read and its write. Hold a threading.Lock across",
-    "spawn": "a lambda cannot be pickled, and spawn sends each job pickled",
+    "spawn": "a lambda cannot be pickled, and a pool sends each job pickled",
     "share": "gave 0, not 224: each child added to its own copy of the global",
     "deadlock": "run() did not return within 2 s: its threads wait at line 29, each for a lock",
 }
@@ -278,8 +278,8 @@ WRONG = {  # (exercise, from the answer or the starting point, [(old, new)], wha
         "pool",
         "answer",
         [("min(CRUNCHES, cpus)", "max(2, min(CRUNCHES, cpus))")],
-        "sizes(1) gave (20, 2): 2 processes for 8 jobs on 1 CPUs: beyond the CPUs they only take"
-        " turns, and each costs a start; expected (20, 1)",
+        "sizes(1) gave (20, 2): 2 processes for 8 jobs on 1 CPUs: beyond the CPUs they take turns"
+        " at them, no more computing at once, and each costs a start; expected (20, 1)",
     ),
     "pool, three threads": (
         "pool",
@@ -332,7 +332,7 @@ WRONG = {  # (exercise, from the answer or the starting point, [(old, new)], wha
         "stop",
         "answer",
         [("    while not stop.is_set():\n        check_sensor()", "    return")],
-        "watch() read the sensor no time in 0.2 s",
+        "watch() did not read the sensor once in 0.2 s",
     ),
     "stop, the event looked at once, before the loop": (
         "stop",
@@ -403,8 +403,8 @@ WRONG = {  # (exercise, from the answer or the starting point, [(old, new)], wha
         "answer",
         [
             (
-                "from multiprocessing import Process, Value",
-                "from multiprocessing import Value\nfrom threading import Thread as Process",
+                "from multiprocessing import Pool",
+                "from multiprocessing.pool import ThreadPool as Pool",
             )
         ],
         "add ran in this process, not in child processes",
@@ -424,10 +424,7 @@ WRONG = {  # (exercise, from the answer or the starting point, [(old, new)], wha
     "share, add taken out of the children": (
         "share",
         "answer",
-        [
-            ("Process(target=add,", "Process(target=skip,"),
-            ("def add(n, total):", "def skip(n, total):\n    pass\n\n\ndef add(n, total):"),
-        ],
+        [("pool.map(add, numbers)", "pool.map(abs, numbers)")],
         "add never ran where the check can see it",
     ),
     "nogil, a new lock for each update": (
@@ -509,16 +506,26 @@ RIGHT = {  # other right answers, written as a learner might
             )
         ],
     ),
-    "share, a pool's return values": (
+    "share, one multiprocessing.Value, locked": (
         "share",
         "start",
         [
-            ("from multiprocessing import Process\n", "from multiprocessing import Pool\n"),
-            ("    global total\n    total += n\n", "    return n\n"),
             (
-                "    processes = [Process(target=add, args=(n,)) for n in numbers]\n",
-                "    with Pool(2) as pool:\n        return sum(pool.map(add, numbers))\n",
+                "from multiprocessing import Process\n",
+                "from multiprocessing import Process, Value\n",
             ),
+            ("total = 0\n\n\n", ""),
+            (
+                "def add(n):\n    global total\n    total += n\n",
+                "def add(n, total):\n    with total.get_lock():\n        total.value += n\n",
+            ),
+            (
+                '    """The sum of the numbers, added in child processes."""\n',
+                '    """The sum of the numbers, added in child processes."""\n'
+                '    total = Value("q", 0)\n',
+            ),
+            ("args=(n,)", "args=(n, total)"),
+            ("    return total\n", "    return total.value\n"),
         ],
     ),
     "deadlock, one lock for every transfer": (
@@ -594,7 +601,7 @@ def test_with_no_free_threaded_python_the_race_without_the_gil_says_how_to_get_o
         pytest.skip("this Python is free-threaded: it runs the check itself")
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith("cannot tell: this check runs your file on a free-threaded")
-    assert "pyenv install 3.13t" in result.stdout
+    assert "pyenv install 3.13.1t" in result.stdout
 
 
 # -- A check ends: a hang, an exit, a crash, Ctrl-C -------------------------------------------

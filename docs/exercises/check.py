@@ -255,7 +255,7 @@ def faster_verdict(calls, took, alone, times):
         return False, (
             f"the {times} sums ran in one process, in threads: with the GIL"
             " they take turns at one CPU. Run them in processes"
-            " (multiprocessing, ProcessPoolExecutor, common.run_in_processes)")
+            " (multiprocessing's Pool, or ProcessPoolExecutor)")
     if common.available_cpus() == 1:
         return None, (f"the sums ran at once in {where}, but Python has one"
                       " CPU here, and on one CPU nothing computes faster:"
@@ -457,12 +457,13 @@ def pool_verdict(got, cpus, downloads, crunches):
                 f" {rounds} rounds: waiting threads cost little, give each"
                 " download one")
     if threads > downloads:
-        return (f"{threads} threads for {downloads} downloads: beyond one a"
-                " download they sit idle, each with its memory for a stack")
+        return (f"{threads} threads for {downloads} downloads: more than"
+                " one a download are never used")
     if processes > min(crunches, cpus):
         return (f"{processes} processes for {crunches} jobs on {cpus} CPUs:"
-                " beyond the " + ("CPUs they only take turns, and each costs"
-                                  " a start" if crunches > cpus else
+                " beyond the " + ("CPUs they take turns at them, no more"
+                                  " computing at once, and each costs a"
+                                  " start" if crunches > cpus else
                                   "jobs they sit idle"))
     if processes < min(crunches, cpus):
         return (f"{processes} processes for {crunches} jobs on {cpus} CPUs:"
@@ -486,8 +487,8 @@ def check_stop(module, doing):
     stop.set()
     watcher.join(1.0)  # a moment: a few of its 10 ms readings
     if not before:
-        return False, ("watch() read the sensor no time in 0.2 s: keep it"
-                       " reading until stop is set")
+        return False, ("watch() did not read the sensor once in 0.2 s: keep"
+                       " it reading until stop is set")
     if watcher.is_alive():
         return False, ("watch() went on for over a second after stop was"
                        " set: check stop.is_set() in its loop")
@@ -539,7 +540,8 @@ def cancelled_on_ctrl_c(module, doing, jobs=100):
 NO_FREE_THREADED = (
     "this check runs your file on a free-threaded Python (3.13t or later),"
     " and none is here: python.org's installers for Windows and macOS have"
-    " it as an option; elsewhere, pyenv install 3.13t. Then check again")
+    " it as an option; pyenv install 3.13.1t (or a later 3.13.Nt) and uv"
+    " python install 3.13t make one. Then check again")
 
 
 def free_threaded_python():
@@ -605,7 +607,7 @@ finally:
 
 SPAWN_FAULTS = [  # (what the program printed, why, in the learner's words)
     ("pickle <function <lambda>",
-     "a lambda cannot be pickled, and spawn sends each job pickled: define"
+     "a lambda cannot be pickled, and a pool sends each job pickled: define"
      " the job with def, at the top level of the file"),
     ("local object",
      "a function defined inside another cannot be found by its name:"
@@ -698,8 +700,9 @@ def check_share(module, doing, numbers=(3, 14, 15, 92, 65, 35)):
                        f" {sum(numbers)}: " + (
                            "each child added to its own copy of the"
                            " global" if total == 0 else "parts are missing"))
-    return True, (f"the sum, {sum(numbers)}, came back from"
-                  f" {len(set(pids))} child processes")
+    children = len(set(pids))
+    return True, (f"the sum, {sum(numbers)}, came back from {children}"
+                  f" child process{'es' * (children > 1)}")
 
 
 # -- 9. Deadlock: two locks, one order

@@ -1,9 +1,10 @@
 """Exercise 3: threads or processes?
 
-Four downloads, and four renderings, are to run at once. A download mostly
-waits for the network; a rendering computes. For each, which way finishes
-four of them sooner on standard CPython (with the GIL): "threads" or
-"processes"? Write your choice in WAY_FOR.
+Many downloads, and several renderings, are to run at once. A download
+mostly waits for the network; a rendering computes. For each, which way
+suits it on standard CPython (with the GIL): "threads" or "processes"?
+Write your choice in WAY_FOR. (The check times 64 downloads and 4
+renderings both ways, where the costs of starting show.)
 
 Check it:  python docs/exercises/check.py choose
 """

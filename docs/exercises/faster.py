@@ -3,7 +3,9 @@
 crunch_all() computes the same sum four times, in four threads. With the
 GIL only one thread at a time runs Python code, so the four take as long as
 four sums one after another. Change crunch_all() so that the sums are
-computed at once, on the CPUs this machine has; keep the results in order.
+computed at once, on the CPUs this machine has; keep the results in order,
+and keep calling compute (by the name this file imports it as) for each
+sum: the check watches it.
 
 Check it:  python docs/exercises/check.py faster
 """

@@ -2,8 +2,9 @@
 
 deposit() adds to a balance from four threads at once. Each reads the
 balance, waits a moment (as it might for a database), then writes back its
-sum: a thread that writes after another read it loses that one's deposit.
-Make every deposit count, still from four threads.
+sum: where another thread writes between a thread's read and its write,
+this thread's write overwrites it, and that deposit is lost. Make every
+deposit count, still from four threads, and keep the wait.
 
 Check it:  python docs/exercises/check.py race
 """

@@ -3,8 +3,8 @@
 run() adds up its numbers in processes, one process a number, each
 adding its number to a global total. The total it returns is 0: a child
 process adds to its own copy of the global, which ends with it. Get the
-sum back to the parent, still added up by add() in the child processes:
-send each part back (a pool's return values), or share one
+sum back to the parent, with add() still run in the child processes: send
+each part back (a pool's return values), or share one
 multiprocessing.Value among them.
 
 Check it:  python docs/exercises/check.py share

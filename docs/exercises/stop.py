@@ -5,9 +5,9 @@ thread cannot be killed from outside: it has to be asked, and it has to
 look. Make watch() end within a moment of its Event being set.
 
 Then process_all() hands 100 jobs to a pool of four threads. Ctrl-C
-there waits for every job already handed over, seconds of them: make it
-drop the jobs that have not started (the pool's shutdown can cancel them)
-and let the Ctrl-C go on at once.
+there waits for every job already handed over, about a second of them:
+make it drop the jobs that have not started (the pool's shutdown can
+cancel them) and let the Ctrl-C go on at once.
 
 Check it:  python docs/exercises/check.py stop
 """

@@ -1,32 +1,28 @@
 """Exercise 9, an answer: both locks, always in one order.
 
 A deadlock needs a circle: each thread holding a lock the other waits for.
-Taking the two accounts' locks in one order (here, the account made
-first, by a number each gets) breaks it: whichever thread takes the first
+Taking the two accounts' locks in one order, whichever way the money goes
+(here, by the accounts' id()), breaks it: whichever thread takes the first
 lock gets the second too, and the other waits at the first, holding
 nothing.
 """
 
-import itertools
 import threading
 import time
 from functools import partial
 
 from common import run_in_threads
 
-NUMBERS = itertools.count()  # each account's place in the order
-
 
 class Account:
     def __init__(self, balance):
         self.balance = balance
         self.lock = threading.Lock()
-        self.number = next(NUMBERS)
 
 
 def transfer(source, target, times):
     """Move 1 from source to target, `times` times."""
-    first, second = sorted((source, target), key=lambda a: a.number)
+    first, second = sorted((source, target), key=id)  # one order for all
     for _ in range(times):
         with first.lock:
             with second.lock:

@@ -1,8 +1,8 @@
 """Exercise 5, an answer: a worker that looks, and a pool that cancels.
 
 watch() checks its Event before each reading: once it is set, the loop
-ends, and the thread with it. (stop.wait(0.01) in place of the sleep would
-also wake it at once.) On Ctrl-C, a pool's shutdown with
+ends, and the thread with it. (A loop that pauses between readings with
+stop.wait(interval) wakes at once too.) On Ctrl-C, a pool's shutdown with
 cancel_futures=True drops every job not yet started; the four running
 finish their 50 ms, and the KeyboardInterrupt goes on.
 """
