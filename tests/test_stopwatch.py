@@ -133,7 +133,8 @@ def test_every_line_has_its_format_and_counts_are_exact(work):
 
 def assert_words_match_numbers(results):
     """'faster', 'slower' and 'about the same' agree with the seconds printed on the same lines,
-    whatever the true seconds were within the printed rounding (half a millisecond)."""
+    whatever the true seconds were within the printed rounding (half a millisecond); no verdict,
+    `(disturbed)`, only beside a line marked as short of CPUs, its own or the direct one."""
     direct, *others = [RESULT.match(line) for line in results]
     assert direct["middle"] == ""
     for match in others:
@@ -143,6 +144,8 @@ def assert_words_match_numbers(results):
             assert high >= 1.1, match[0]
         elif match["middle"].endswith("slower"):
             assert low <= 1 / 1.1, match[0]
+        elif match["middle"] == "(disturbed)":  # short of CPUs, or compared with a direct so
+            assert match["mark"] or direct["mark"], match[0]
         else:
             assert match["middle"] == "about the same" and low < 1.1 and high > 1 / 1.1, match[0]
 
