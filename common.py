@@ -823,14 +823,15 @@ class CommandHooks(Hooks):
         """Name the threads (or interpreters) still running after their
         second, which cannot be killed: their job never checks `stop` (a
         thread stuck writing to a stalled reader, a pager, is waiting to be
-        read, not deaf)."""
+        read, not deaf; one in our own pause hears the stop, and is only
+        slow to run on a busy machine)."""
         deaf = [None]
         deadline = time.monotonic() + 0.05
         while deaf and time.monotonic() < deadline:
             frames = sys._current_frames()  # a running thread has one (3.11's
             # is_alive() is False for one whose join() Ctrl-C cut short)
             deaf = [n for n, thread in enumerate(threads, 1) if thread.ident
-                    in frames and not writing(frames[thread.ident])]
+                    in frames and not heeding(frames[thread.ident])]
             time.sleep(0.01)
         if deaf:
             names = sorted({getattr(jobs[n - 1], "func", jobs[n - 1]).__name__
@@ -848,10 +849,11 @@ def exit_with_parent():
     os._exit(1)
 
 
-def writing(frame):
+def heeding(frame):
     """Whether a thread is within say(), writing a line (to a reader that
-    may not read)."""
-    while frame is not None and frame.f_code is not say.__code__:
+    may not read), or within sleep_unless_stopped(), which hears a stop."""
+    ours = (say.__code__, sleep_unless_stopped.__code__)
+    while frame is not None and frame.f_code not in ours:
         frame = frame.f_back
     return frame is not None
 

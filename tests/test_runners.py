@@ -1,6 +1,7 @@
 """The runners: every job once, in order; overlap or not; which process ran it."""
 
 import multiprocessing
+import contextlib
 import os
 import re
 import signal
@@ -578,3 +579,26 @@ def test_an_interpreter_that_cannot_be_made_fails_the_run_in_the_caller(monkeypa
     monkeypatch.setattr(interpreters, "create", refused)
     with pytest.raises(interpreters.InterpreterError, match="creation failed"):
         common.run_in_interpreters([partial(common.idle_worker, 1)] * 2)
+
+
+def test_a_thread_in_our_own_pause_is_slow_not_deaf_and_is_not_named(capfd):
+    """On a busy machine a stopped thread may wait over its second for a CPU to run on: one still
+    inside sleep_unless_stopped hears the stop, and is not named as a job that never checks it;
+    one in a plain time.sleep is."""
+    def pause():
+        with contextlib.suppress(common.Stopped):  # what a worker's stop raises
+            common.sleep_unless_stopped(5)
+
+    pausing = threading.Thread(target=pause, daemon=True)
+    deaf = threading.Thread(target=time.sleep, args=(0.5,), daemon=True)
+    for thread in (pausing, deaf):
+        thread.start()
+    try:
+        common.CommandHooks().not_stopped([pausing], [partial(common.sleepy_worker, 1)])
+        assert capfd.readouterr().err == ""
+        common.CommandHooks().not_stopped([deaf], [time.sleep])
+        assert capfd.readouterr().err.startswith("threads 1 did not stop: ")
+    finally:
+        common.stop.set()
+        pausing.join()
+        common.stop.clear()
