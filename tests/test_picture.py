@@ -560,3 +560,17 @@ def test_the_visualize_picture_names_the_start_method_it_ran_with(method, tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert any(f"start method {method}" in text for text in texts(svg_of(path.read_text())))
+
+
+def test_a_disk_with_room_for_a_picture_is_not_called_full(tmp_path, monkeypatch):
+    """100 MiB free, in 4 KiB blocks: 25,600 of them, fewer than a mebibyte's count of bytes."""
+    real = os.statvfs(tmp_path)
+    blocks = (100 * 2**20) // real.f_frsize
+    monkeypatch.setattr(
+        os,
+        "statvfs",
+        lambda path: os.statvfs_result(
+            (real.f_bsize, real.f_frsize, real.f_blocks, blocks, blocks) + tuple(real)[5:]
+        ),
+    )
+    assert common.picture_file(str(tmp_path / "run.svg")) == str(tmp_path / "run.svg")
