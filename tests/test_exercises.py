@@ -704,16 +704,11 @@ def test_a_right_answer_on_one_cpu_cannot_tell(tmp_path):
     assert "Python has one CPU here" in result.stdout
 
 
-@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
-def test_ctrl_c_ends_a_check_in_one_line_with_130_and_nothing_left():
-    """Ctrl-C 0.5 s into the check, as the answer computes in its processes."""
+def ctrl_c_into_check(exercise, path):
+    """(the check, its stdout, its stderr) after a Ctrl-C 0.5 s in, as a terminal sends it to its
+    foreground group."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            str(EXERCISES / "check.py"),
-            "faster",
-            EXERCISES / "answers" / "faster.py",
-        ],
+        [sys.executable, str(EXERCISES / "check.py"), exercise, path],
         cwd=ROOT,
         env=script_env(PYTHONPATH=None),
         stdout=subprocess.PIPE,
@@ -722,8 +717,14 @@ def test_ctrl_c_ends_a_check_in_one_line_with_130_and_nothing_left():
         start_new_session=True,
     )
     time.sleep(0.5)  # a moment into the check, not a speed target
-    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it to its foreground group
-    out, err = process.communicate(timeout=30)
+    os.killpg(process.pid, signal.SIGINT)
+    return (process, *process.communicate(timeout=30))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals and process groups")
+def test_ctrl_c_ends_a_check_in_one_line_with_130_and_nothing_left():
+    """Ctrl-C 0.5 s into the check, as the answer computes in its processes."""
+    process, out, err = ctrl_c_into_check("faster", EXERCISES / "answers" / "faster.py")
     assert (process.returncode, out, err) == (130, "", "check.py: interrupted\n")
     assert_group_ends(process.pid)
 
@@ -757,18 +758,7 @@ def pressed(exercise):
     text = (EXERCISES / f"{exercise}.py").read_text(encoding="utf-8")
     path = folder / f"{exercise}_hung.py"
     path.write_text("while True:\n    pass\n" + text, encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, str(EXERCISES / "check.py"), exercise, path],
-        cwd=ROOT,
-        env=script_env(PYTHONPATH=None),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    time.sleep(0.5)  # the check running the file: a moment, not a speed target
-    os.killpg(process.pid, signal.SIGINT)
-    return (process, *process.communicate(timeout=30), path)
+    return (*ctrl_c_into_check(exercise, path), path)
 
 
 def test_ctrl_c_while_the_check_imports_ends_in_one_line_and_130():

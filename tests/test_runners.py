@@ -466,42 +466,12 @@ def test_ctrl_c_reaches_each_running_interpreter_and_every_one_is_closed(after):
     assert (out, err, process.returncode) == ("stopped 1\n", "", 0)
 
 
-SLOW_TO_STOP = """
-import time
-from functools import partial
-import common
-
-def slow(n):  # it looks at common.stop, and takes 0.4 s to finish once asked
-    while not common.stop.is_set():
-        time.sleep(0.01)
-    time.sleep(0.4)
-
-if __name__ == "__main__":
-    print("started", flush=True)
-    common.run_command(lambda: common.run_in_interpreters([partial(slow, n) for n in range(2)],
-                                                          hooks=common.CommandHooks()))
-"""
-
-
 @needs_interpreters
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_interpreters_slow_to_stop_are_waited_for_and_nothing_is_named(tmp_path):
     """Within the second every stopped worker is given, a job that ends is not a deaf one: Ctrl-C
     ends in one line, naming no job (and never the runner's own worker_interpreter)."""
-    (tmp_path / "lesson.py").write_text(SLOW_TO_STOP, encoding="utf-8")
-    (tmp_path / "common.py").write_text(
-        open(common.__file__, encoding="utf-8").read(), encoding="utf-8"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "lesson.py"],
-        cwd=tmp_path,
-        env=script_env(PYTHONPATH=None),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout.readline() == "started\n"
-    time.sleep(0.3)  # both interpreters made and running
+    process = lesson_started(tmp_path, SLOW_TO_STOP)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert (process.returncode, err) == (130, "Interrupted\n")
@@ -522,28 +492,9 @@ def test_an_interpreters_result_that_cannot_be_shared_is_named_as_such(job):
     assert len(str(raised.value)) < 120 and "\n" not in str(raised.value)
 
 
-DEAF_INTERPRETERS = """
-import time
-from functools import partial
-import common
-
-def forever(n):  # a learner's job that never looks at common.stop
-    while True:
-        time.sleep(0.1)
-
-if __name__ == "__main__":
-    print("started", flush=True)
-    common.run_command(lambda: common.run_in_interpreters([partial(forever, n) for n in range(2)],
-                                                          hooks=common.CommandHooks()))
-"""
-
-
-@needs_interpreters
-@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
-def test_interpreters_whose_job_never_checks_stop_are_named_and_the_program_ends(tmp_path):
-    """As run_in_threads: one line naming the job; an interpreter cannot be killed, and the program
-    ends without waiting for it, with no traceback or warning (issue 37, row 9)."""
-    (tmp_path / "lesson.py").write_text(DEAF_INTERPRETERS, encoding="utf-8")
+def lesson_started(tmp_path, source):
+    """A learner's file, with common.py copied beside it, run until both its interpreters run."""
+    (tmp_path / "lesson.py").write_text(source, encoding="utf-8")
     (tmp_path / "common.py").write_text(
         open(common.__file__, encoding="utf-8").read(), encoding="utf-8"
     )
@@ -557,6 +508,43 @@ def test_interpreters_whose_job_never_checks_stop_are_named_and_the_program_ends
     )
     assert process.stdout.readline() == "started\n"
     time.sleep(0.3)  # both interpreters made and running
+    return process
+
+
+INTERPRETERS_LESSON = """
+import time
+from functools import partial
+import common
+
+{job}
+
+if __name__ == "__main__":
+    print("started", flush=True)
+    common.run_command(lambda: common.run_in_interpreters([partial({name}, n) for n in range(2)],
+                                                          hooks=common.CommandHooks()))
+"""
+DEAF_INTERPRETERS = INTERPRETERS_LESSON.format(
+    name="forever",
+    job="""def forever(n):  # a learner's job that never looks at common.stop
+    while True:
+        time.sleep(0.1)""",
+)
+
+SLOW_TO_STOP = INTERPRETERS_LESSON.format(
+    name="slow",
+    job="""def slow(n):  # it looks at common.stop, and takes 0.4 s to finish once asked
+    while not common.stop.is_set():
+        time.sleep(0.01)
+    time.sleep(0.4)""",
+)
+
+
+@needs_interpreters
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_interpreters_whose_job_never_checks_stop_are_named_and_the_program_ends(tmp_path):
+    """As run_in_threads: one line naming the job; an interpreter cannot be killed, and the program
+    ends without waiting for it, with no traceback or warning (issue 37, row 9)."""
+    process = lesson_started(tmp_path, DEAF_INTERPRETERS)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 143
@@ -585,6 +573,7 @@ def test_a_thread_in_our_own_pause_is_slow_not_deaf_and_is_not_named(capfd):
     """On a busy machine a stopped thread may wait over its second for a CPU to run on: one still
     inside sleep_unless_stopped hears the stop, and is not named as a job that never checks it;
     one in a plain time.sleep is."""
+
     def pause():
         with contextlib.suppress(common.Stopped):  # what a worker's stop raises
             common.sleep_unless_stopped(5)
