@@ -394,3 +394,21 @@ def test_cpu_work_is_sized_in_cpu_time_which_waiting_does_not_stretch(monkeypatc
     monkeypatch.setattr(common, "compute", waits_mostly)
     sized = demo_stopwatch.steps_for.__wrapped__(0.002)  # past the cache, with this compute
     assert sized > 10 * round(1000 * 0.002 / 0.0005), "sized by the wall clock"
+
+
+def test_an_iteration_that_ran_half_its_time_or_more_counts_as_running(monkeypatch):
+    """GIL threads taking turns at every iteration each run about half of it: those laps are
+    running, or their turns would vanish into one pale stretch a thread. Laps of 10 ms, made up:
+    60%, 60% running, then 10%, 10%, then 60%: three stretches."""
+    clock = {"wall": 100.0, "cpu": 5.0}
+    monkeypatch.setattr(time, "perf_counter", lambda: clock["wall"])
+
+    def job():
+        for share in (0.6, 0.6, 0.1, 0.1, 0.6):
+            clock["wall"] += 0.010
+            clock["cpu"] += 0.010 * share
+            common.lap()
+
+    span = common.outcome(job, cpu_clock=lambda: clock["cpu"])
+    lasted = [(round(end - start, 6), round(cpu, 6)) for start, end, cpu, _ in span.stretches]
+    assert lasted == [(0.02, 0.012), (0.02, 0.002), (0.01, 0.006)], span.stretches
