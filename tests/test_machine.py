@@ -308,15 +308,12 @@ def test_a_real_run_in_a_cpu_quota_says_so_and_blames_no_one():
         float(line["busy"]) <= 0.65 for line in lines
     )
     said = notes(result.stdout)
-    assert [
-        line
-        for line in said
-        if line.startswith("Note: * a CPU quota (cgroup) held the run to 0.5 of ")
-    ]
-    if (
-        max(before.values()) < 0.05 and max(busy_shares().values()) < 0.05
-    ):  # idle: no one else to blame
-        assert not [line for line in said if "other programs" in line]
+    quota = [line for line in said if line.startswith("Note: * a CPU quota (cgroup) held the run")]
+    others = [line for line in said if "other programs" in line]
+    if max(before.values()) < 0.05 and max(busy_shares().values()) < 0.05:  # no one else to blame
+        assert quota and not others, said
+    else:  # others may have kept a phase under what its quota allowed: then they are named
+        assert quota or others, said
 
 
 @linux_only
