@@ -412,3 +412,12 @@ def test_an_iteration_that_ran_half_its_time_or_more_counts_as_running(monkeypat
     span = common.outcome(job, cpu_clock=lambda: clock["cpu"])
     lasted = [(round(end - start, 6), round(cpu, 6)) for start, end, cpu, _ in span.stretches]
     assert lasted == [(0.02, 0.012), (0.02, 0.002), (0.01, 0.006)], span.stretches
+
+
+def test_the_column_where_a_stretch_ends_is_shaded_by_that_stretch_too():
+    """Not by the worker's average: a stretch running all its 0.55 s, then one waiting to 0.96 s,
+    at 0.1 s a column: the sixth column is half of each, the last the waiting one's alone."""
+    stretches = ((0.0, 0.55, 0.55, 0.0), (0.55, 0.96, 0.0, 0.0))
+    span = common.Span(0.0, 0.96, 1, None, 0.55, stretches)
+    glyphs = [common.glyph(mark) for mark in "█▓░"]
+    assert common.timeline_cells([span], 0.1, 10) == glyphs[0] * 5 + glyphs[1] + glyphs[2] * 4
