@@ -51,6 +51,15 @@ NO_FREE_THREADED = check("nogil", EXERCISES / "answers" / "pool.py").stdout.star
 )  # with any file: is a free-threaded Python found here?
 needs_free_threaded = pytest.mark.skipif(NO_FREE_THREADED, reason="no free-threaded Python here")
 
+
+def busy_here(result):
+    """Whether the race without the GIL could not show here: on a busy machine four threads may
+    not run at once, and then even a bare += loses nothing (1 of 5 suite runs beside busy
+    programs). The check says so, and that is its whole verdict."""
+    said = result.stdout.startswith("cannot tell: four threads did not run at once here")
+    return said and result.returncode == 1 and len(result.stdout.splitlines()) == 1
+
+
 CASES = [
     (name, answer)
     for name in WHY_NOT
@@ -76,7 +85,9 @@ def test_a_starting_point_fails_its_check_and_says_why(name):
         assert (result.returncode, result.stderr) == (
             0,
             "",
-        ) and "this Python has no GIL" in result.stdout
+        ) and "no GIL in this Python" in result.stdout
+        return
+    if busy_here(result):
         return
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith("not yet: ") and WHY_NOT[name] in result.stdout, result.stdout
@@ -90,6 +101,8 @@ def test_a_starting_point_fails_its_check_and_says_why(name):
 @pytest.mark.parametrize("name", EXERCISE_NAMES)
 def test_a_worked_answer_passes_its_check(name):
     result = checked_at_once(checked, CASES, name, True)
+    if busy_here(result):
+        return
     assert (result.returncode, result.stderr) == (0, ""), result.stdout
     assert result.stdout.startswith("works: ") and len(result.stdout.splitlines()) == 1
 
@@ -582,6 +595,8 @@ def runnable(table, name):
 def test_a_wrong_answer_is_refused_with_its_true_reason(case):
     result = checked_at_once(checked_variant, runnable(WRONG, "wrong"), "wrong", case)
     assert (result.returncode, result.stderr) == (1, ""), result.stderr
+    if busy_here(result):
+        return
     assert result.stdout.startswith("not yet: ") and len(result.stdout.splitlines()) == 1
     assert WRONG[case][-1] in result.stdout, result.stdout
 
@@ -780,3 +795,21 @@ def test_ctrl_c_while_the_check_imports_ends_in_one_line_and_130():
         "",
         "check.py: interrupted\n",
     )
+
+
+def test_where_four_threads_cannot_run_at_once_the_race_without_the_gil_cannot_tell(monkeypatch):
+    """An answer that lost nothing proves nothing where the check's own bare += loses nothing
+    too: threads did not run at once (a busy machine, or the GIL)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("exercise_check", EXERCISES / "check.py")
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    answer_spec = importlib.util.spec_from_file_location(
+        "nogil_answer", EXERCISES / "answers" / "nogil.py"
+    )
+    answer = importlib.util.module_from_spec(answer_spec)
+    answer_spec.loader.exec_module(answer)
+    monkeypatch.setattr(checks, "races_here", lambda times: False)
+    works, why = checks.check_nogil(answer, lambda what: None, rounds=1, times=1000)
+    assert works is None and why.startswith("four threads did not run at once here")
