@@ -234,6 +234,9 @@ def check_faster(module, doing, times=4):
             " name the file imports it as" if not calls else
             f"compute ran {len(calls)} time{'s' * (len(calls) > 1)} for"
             f" {times} sums: compute each one, do not copy a result")
+    if common.available_cpus() == 1:  # at once or not, as fast either way
+        return None, ("Python has one CPU here, and on one CPU nothing"
+                      " computes faster: check on a machine with two or more")
     spans = sorted((float(start), float(end)) for *_, start, end in calls)
     if not any(later[0] < earlier[1]
                for earlier, later in zip(spans, spans[1:])):
@@ -256,10 +259,6 @@ def faster_verdict(calls, took, alone, times):
             f"the {times} sums ran in one process, in threads: with the GIL"
             " they take turns at one CPU. Run them in processes"
             " (multiprocessing's Pool, or ProcessPoolExecutor)")
-    if common.available_cpus() == 1:
-        return None, (f"the sums ran at once in {where}, but Python has one"
-                      " CPU here, and on one CPU nothing computes faster:"
-                      " check on a machine with two or more")
     computing = covered(sorted((float(call[3]), float(call[4]))
                                for call in calls)) / took
     said = (f"{took:.2f} s against {alone:.2f} s one after another"
@@ -269,7 +268,9 @@ def faster_verdict(calls, took, alone, times):
                        f" computing for only {computing:.0%} of the"
                        f" {took:.2f} s: does each wait before computing?")
     gil = "no GIL in this Python" if len(places) == 1 else "a GIL each"
-    return True, f"the sums ran at once in {where}, {gil}: {said}"
+    slow = "; no faster this time: were other programs busy?" if (
+        alone / took < 1.1) else ""
+    return True, f"the sums ran at once in {where}, {gil}: {said}{slow}"
 
 
 def covered(spans):
