@@ -645,7 +645,7 @@ SPAWN_FAULTS = [  # (what the program printed, why, in the learner's words)
     ("pickle <function <lambda>",
      "a lambda cannot be pickled, and a pool sends each job pickled: define"
      " the job with def, at the top level of the file"),
-    ("local object",
+    ("<locals>",  # 'local object' in CPython's words, PyPy's differ
      "a function defined inside another cannot be found by its name:"
      " define the job at the top level of the file"),
     ("bootstrapping phase",
