@@ -5,6 +5,7 @@ would otherwise turn against the lesson."""
 
 import json
 import os
+import time
 import re
 import subprocess
 import sys
@@ -133,6 +134,7 @@ print(json.dumps(found), file=sys.stderr)
 def test_a_worker_sharing_its_cpu_with_another_program_is_drawn_waiting_for_a_cpu():
     """A program computing on the same CPU takes about half of it: the worker, run directly or in
     a process, waited that long for a CPU, never for the GIL."""
+    stolen, begun = steal_ticks(), time.monotonic()
     result = subprocess.run(
         [sys.executable, "-c", PINNED, HOG],
         cwd=ROOT,
@@ -142,13 +144,27 @@ def test_a_worker_sharing_its_cpu_with_another_program_is_drawn_waiting_for_a_cp
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+    # A virtual machine's host may take the CPU from the worker, and Linux counts that as no wait
+    # of the worker's: such a moment is drawn pale. Where the host took any, it may draw as many.
+    share = (steal_ticks() - stolen) / os.sysconf("SC_CLK_TCK") / (time.monotonic() - begun)
     for name, seen in json.loads(result.stderr.splitlines()[-1]).items():
         ran, cpu_wait, gil_wait = seen["split"]
         assert cpu_wait >= 0.3 and gil_wait == 0.0, (name, seen)
         cells = seen["row"][len("Multiprocessing  1 ") :].replace(" ", "")
         assert cells.count("▚") >= len(cells) / 2, (name, seen["row"])
-        assert "░" not in cells, "it waited for nothing but a CPU: no column says otherwise"
+        pale = cells.count("░")
+        assert pale <= (2 * share * len(cells) if share > 0.01 else 0), (
+            "it waited for nothing but a CPU: no column says otherwise",
+            share,
+            seen["row"],
+        )
         assert seen["neither"] < 0.05, seen  # nor do its stretches
+
+
+def steal_ticks():
+    """Ticks a virtual machine's host gave other machines, all CPUs (/proc/stat's steal)."""
+    with open("/proc/stat", encoding="utf-8") as stat:
+        return int(stat.readline().split()[8])
 
 
 TURNS = """
