@@ -456,6 +456,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     the CPU was idle before and after: on a loaded machine the other phases lose CPUs too."""
     before = busy_shares()
     cpu = min(before, key=before.get)  # the demo, its workers and the hog: on the idlest CPU
+    stolen = steal_on(cpu)
     result = subprocess.run(
         [
             "taskset",
@@ -480,9 +481,16 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     assert result.returncode == 0 and result.stderr == ""
     marked = [match[1] for match in found(RESULT, result.stdout.splitlines()) if match["mark"]]
     assert phase in marked
-    if before[cpu] < 0.05 and busy_shares()[cpu] < 0.05:
+    host_took = steal_on(cpu) - stolen > 2  # ticks a VM's host gave others: then it disturbed
+    if before[cpu] < 0.05 and busy_shares()[cpu] < 0.05 and not host_took:  # other phases too
         assert marked == [phase]
     assert blames_others(result.stdout)
+
+
+def steal_on(cpu):
+    """The ticks a virtual machine's host has so far given other machines on one CPU."""
+    with open("/proc/stat") as stat:
+        return demo_stopwatch.busy_ticks(stat.read(), {cpu}, stolen=True)
 
 
 def busy_shares(seconds=0.1):
@@ -533,6 +541,5 @@ def check_an_output_held_up_by_its_reader_is_named_and_a_prompt_reader_is_not(re
     assert bool(held) is named, notes(result.stdout)
     if named:
         assert (  # some of the reader's 2 s: how much depends on how soon the pipe filled
-            float(held[0].split()[4]) > 0
-            and found(RESULT, sections(result.stdout)[-2])[0]["mark"]
+            float(held[0].split()[4]) > 0 and found(RESULT, sections(result.stdout)[-2])[0]["mark"]
         )
