@@ -107,6 +107,15 @@ def busy_programs(steady=2, bursty=2):
             program.wait()
 
 
+def steal_ticks(cpus=None):
+    """Ticks a virtual machine's host has so far given other machines on these CPUs (all if
+    None): /proc/stat's steal, read as the stopwatch reads it."""
+    import demo_stopwatch
+
+    with open("/proc/stat", encoding="utf-8") as stat:
+        return demo_stopwatch.busy_ticks(stat.read(), cpus, stolen=True)
+
+
 def script_env(**changes):
     """The environment a script runs in: only PASSED_ON, UTF-8 output, and what a test asks for."""
     env = {key: os.environ[key] for key in PASSED_ON if key in os.environ}

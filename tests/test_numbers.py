@@ -10,7 +10,7 @@ import time
 from functools import partial
 
 import pytest
-from conftest import HOG, ROOT, checked_at_once, run_script, script_env
+from conftest import HOG, ROOT, checked_at_once, run_script, script_env, steal_ticks
 from test_stopwatch import HERE, RESULT, blames_others, found, notes, sections
 
 import common
@@ -456,7 +456,7 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     the CPU was idle before and after: on a loaded machine the other phases lose CPUs too."""
     before = busy_shares()
     cpu = min(before, key=before.get)  # the demo, its workers and the hog: on the idlest CPU
-    stolen = steal_on(cpu)
+    stolen = steal_ticks({cpu})
     result = subprocess.run(
         [
             "taskset",
@@ -481,16 +481,10 @@ def test_a_phase_that_another_program_took_cpu_from_is_marked_and_only_it(phase,
     assert result.returncode == 0 and result.stderr == ""
     marked = [match[1] for match in found(RESULT, result.stdout.splitlines()) if match["mark"]]
     assert phase in marked
-    host_took = steal_on(cpu) - stolen > 2  # ticks a VM's host gave others: then it disturbed
+    host_took = steal_ticks({cpu}) - stolen > 2  # ticks a VM's host gave others: then it disturbed
     if before[cpu] < 0.05 and busy_shares()[cpu] < 0.05 and not host_took:  # other phases too
         assert marked == [phase]
     assert blames_others(result.stdout)
-
-
-def steal_on(cpu):
-    """The ticks a virtual machine's host has so far given other machines on one CPU."""
-    with open("/proc/stat") as stat:
-        return demo_stopwatch.busy_ticks(stat.read(), {cpu}, stolen=True)
 
 
 def busy_shares(seconds=0.1):

@@ -14,7 +14,7 @@ from functools import partial
 from types import SimpleNamespace
 
 import pytest
-from conftest import HOG, ROOT, busy_programs, reported, run_script, script_env
+from conftest import HOG, ROOT, busy_programs, reported, run_script, script_env, steal_ticks
 from test_pythons import PYTHONS
 from test_stopwatch import (
     HERE,
@@ -159,12 +159,6 @@ def test_a_worker_sharing_its_cpu_with_another_program_is_drawn_waiting_for_a_cp
             seen["row"],
         )
         assert seen["neither"] < 0.05, seen  # nor do its stretches
-
-
-def steal_ticks():
-    """Ticks a virtual machine's host gave other machines, all CPUs (/proc/stat's steal)."""
-    with open("/proc/stat", encoding="utf-8") as stat:
-        return int(stat.readline().split()[8])
 
 
 TURNS = """
